@@ -1,0 +1,151 @@
+"""The update-rule interface.
+
+An update rule is a small immutable value built from its hyperparameters
+(a frozen dataclass). All that changes during a run lives in a *state*, a
+``NamedTuple`` of arrays with the run axis first, created by :meth:`init` and
+returned anew by every step; nothing is mutated in place.
+
+Two kinds of rule exist:
+
+* *local* rules (``joint = False``) map the field at the current point to a
+  step, coordinate block by coordinate block: :meth:`UpdateRule.update`.
+  They can be given to one player only, mixed with another rule for the
+  other player, and run under every schedule (simultaneous, alternating,
+  k discriminator steps).
+* *joint* rules (``joint = True``) need the joint field at other points or
+  its Jacobian (extragradient, proximal point, consensus optimisation,
+  symplectic gradient adjustment, competitive gradient descent). They receive
+  an :class:`Oracle` and must be used by both players with the simultaneous
+  schedule.
+
+Step sizes are not read from ``self.lr`` inside a step: the engine passes an
+array ``lr`` broadcastable to ``z`` (per coordinate and per run), built from
+each player's ``lr`` so that two time-scales and per-run step sizes work for
+every rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+from gamesim.errors import ConfigError
+
+
+class EmptyState(NamedTuple):
+    """State of a rule without memory."""
+
+
+class Oracle:
+    """What a joint rule may ask of the game during a step.
+
+    Parameters
+    ----------
+    game : Game
+        The game being played.
+    noise : sequence of numpy.random.Generator or None
+        One generator per run, for stochastic games.
+    """
+
+    __slots__ = ("game", "noise", "field", "project")
+
+    def __init__(self, game, noise=None):
+        self.game = game
+        self.noise = noise
+        if game.stochastic:
+            self.field = lambda z: game.field(z, noise)
+        else:
+            self.field = game.field
+        self.project = game.project if game.constrained else _identity
+
+    def jacobian(self, z: np.ndarray) -> np.ndarray:
+        """Jacobian of the field at ``z``, shape ``(B, n, n)``."""
+        return self.game.jacobian(z, self.noise)
+
+
+def _identity(z):
+    return z
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """Base class of update rules.
+
+    Parameters
+    ----------
+    lr : float
+        Step size ``eta`` (> 0).
+    """
+
+    lr: float = 0.1
+
+    name: ClassVar[str] = "rule"
+    joint: ClassVar[bool] = False
+    #: field evaluations per step (extragradient spends two)
+    evaluations: ClassVar[int] = 1
+    #: averaging the engine turns on by default ("uniform" for fictitious play)
+    averaging: ClassVar[str | None] = None
+    #: whether the rule needs a constrained (simplex) game
+    needs_simplex: ClassVar[bool] = False
+
+    def __post_init__(self):
+        check_positive(self.name, "lr", self.lr)
+
+    # -- the interface -------------------------------------------------------
+    def init(self, z: np.ndarray) -> Any:
+        """The initial state for parameters ``z`` of shape ``(B, k)``."""
+        return EmptyState()
+
+    def update(self, g: np.ndarray, z: np.ndarray, state: Any, lr) -> tuple:
+        """One step of a local rule from the field ``g`` at ``z``.
+
+        Returns ``(z_new, state_new)``; neither input is modified.
+        """
+        raise NotImplementedError(
+            f"rule {self.name!r} is joint: it needs the oracle (use step)"
+        )
+
+    def step(self, z: np.ndarray, state: Any, oracle: Oracle, lr) -> tuple:
+        """One simultaneous step on the joint vector ``z``.
+
+        The default evaluates the field once, calls :meth:`update` and
+        projects onto the feasible set of constrained games.
+        """
+        z_new, state = self.update(oracle.field(z), z, state, lr)
+        return oracle.project(z_new), state
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The rule's hyperparameters by name."""
+        from dataclasses import fields
+
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def spec(self) -> str:
+        """The spec string that rebuilds this rule."""
+        from gamesim.specs import Spec
+
+        return str(Spec(self.name, self.hyperparameters()))
+
+
+def check_positive(rule: str, key: str, value, *, allow_zero: bool = False):
+    """Raise :class:`ConfigError` unless ``value`` is a finite positive number."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{rule}: {key} must be a number, got {value!r}") from None
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigError(f"{rule}: {key} must be finite and {bound}, got {value!r}")
+
+
+def check_in_range(rule: str, key: str, value, low: float, high: float):
+    """Raise :class:`ConfigError` unless ``low <= value < high`` and finite."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{rule}: {key} must be a number, got {value!r}") from None
+    if not (math.isfinite(v) and low <= v < high):
+        raise ConfigError(f"{rule}: {key} must lie in [{low}, {high}), got {value!r}")
