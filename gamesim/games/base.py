@@ -104,6 +104,10 @@ class Game:
         """
         return central_difference_jacobian(lambda w: self.field(w, noise), z)
 
+    def vjp(self, z: np.ndarray, v: np.ndarray, noise=None) -> np.ndarray:
+        """``J(z)^T v`` per run (used by consensus optimisation and SGA)."""
+        return np.einsum("bji,bj->bi", self.jacobian(z, noise), v)
+
     def project(self, z: np.ndarray) -> np.ndarray:
         """Project onto the feasible set (identity for unconstrained games)."""
         return z

@@ -48,13 +48,17 @@ class Oracle:
         The game being played.
     noise : sequence of numpy.random.Generator or None
         One generator per run, for stochastic games.
+    rngs : sequence of numpy.random.Generator or None
+        One generator per run for rules that draw random numbers (random
+        tie-breaking, sampling); seeded from the run's seed by the engine.
     """
 
-    __slots__ = ("game", "noise", "field", "project")
+    __slots__ = ("game", "noise", "rngs", "field", "project")
 
-    def __init__(self, game, noise=None):
+    def __init__(self, game, noise=None, rngs=None):
         self.game = game
         self.noise = noise
+        self.rngs = rngs
         if game.stochastic:
             self.field = lambda z: game.field(z, noise)
         else:

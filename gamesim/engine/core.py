@@ -1,0 +1,490 @@
+"""The engine: validate, initialise, loop, check termination, assemble.
+
+Runs advance together in one array with a leading run axis. Every run ends
+with a named status:
+
+``converged``
+    the stop metric fell to ``tol`` or below;
+``max_steps``
+    the step budget ran out;
+``diverged``
+    the parameters' norm passed ``divergence`` times its scale (detected
+    before overflow, so the history stays finite);
+``nonfinite``
+    a non-finite value appeared between two checks; the run keeps its last
+    finite state;
+``stopped``
+    the callback asked to stop.
+
+A run that stops is frozen at its final state while the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from gamesim.engine.players import Player, Stepper, resolve_players, step_sizes
+from gamesim.engine.schedule import Schedule, as_schedule
+from gamesim.errors import ConfigError
+from gamesim.games.base import as_batch
+from gamesim.rules.base import Oracle
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("converged", "max_steps", "diverged", "nonfinite", "stopped")
+AVERAGES = (None, "uniform", "ema")
+
+
+class Progress(NamedTuple):
+    """What the callback sees at each recorded step."""
+
+    step: int
+    steps: int
+    active: int
+    runs: int
+    metrics: dict
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`simulate` for a batch of runs.
+
+    Attributes
+    ----------
+    z : ndarray, shape (B, n)
+        Final joint parameters of each run (its last finite state).
+    average : ndarray or None
+        The averaged iterate (uniform or exponential), if requested.
+    status : ndarray of str, shape (B,)
+        One of ``converged``, ``max_steps``, ``diverged``, ``nonfinite``,
+        ``stopped`` per run.
+    steps : ndarray of int, shape (B,)
+        Steps taken by each run.
+    evaluations : ndarray of int, shape (B,)
+        Field evaluations spent by each run.
+    history : pandas.DataFrame
+        One row per run and recorded step: ``run``, ``seed``, ``step``, then
+        one column per metric (``*_avg`` for the averaged iterate) and, for
+        small games, the parameters.
+    final : pandas.DataFrame
+        One row per run: ``run``, ``seed``, ``status``, ``steps``,
+        ``evaluations`` and the final value of every metric.
+    """
+
+    game: Any
+    players: tuple
+    schedule: Schedule
+    seeds: np.ndarray
+    z0: np.ndarray
+    z: np.ndarray
+    average: np.ndarray | None
+    status: np.ndarray
+    steps: np.ndarray
+    evaluations: np.ndarray
+    history: pd.DataFrame
+    final: pd.DataFrame
+    stop_metric: str | None
+    tol: float | None
+    wall_time: float
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in the batch."""
+        return self.z.shape[0]
+
+    def params(self, player, run: int = 0, averaged: bool = False) -> np.ndarray:
+        """Final parameters of one player (by name or index) in one run."""
+        from gamesim.engine.players import player_index
+
+        i = player_index(self.game, player)
+        source = self.average if averaged else self.z
+        if source is None:
+            raise ConfigError("no averaged iterate: run simulate with average=...")
+        return source[run, self.game.slices[i]].copy()
+
+    def to_dict(self, run: int = 0) -> dict:
+        """A JSON-ready summary of one run (what ``gamesim run --json`` prints)."""
+        row = self.final.iloc[run]
+        metric_cols = [c for c in self.final.columns
+                       if c not in ("run", "seed", "status", "steps", "evaluations")]
+        out = {
+            "game": self.game.name,
+            "rules": {p.name: p.rule.spec() for p in self.players},
+            "schedule": self.schedule.describe(),
+            "seed": int(self.seeds[run]),
+            "status": str(self.status[run]),
+            "steps": int(self.steps[run]),
+            "evaluations": int(self.evaluations[run]),
+            "metrics": {c: _json_float(row[c]) for c in metric_cols},
+            "params": {
+                p.name: [float(v) for v in self.z[run, self.game.slices[p.index]]]
+                for p in self.players
+            },
+        }
+        if self.average is not None:
+            out["average"] = {
+                p.name: [float(v) for v in self.average[run, self.game.slices[p.index]]]
+                for p in self.players
+            }
+        return out
+
+
+def _json_float(v):
+    v = float(v)
+    return v if math.isfinite(v) else str(v)
+
+
+def _check_int(name: str, value, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{name} must be an integer, got {value!r}")
+    if value < low:
+        raise ConfigError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def _seeds(seed, batch, seeds) -> np.ndarray:
+    if seeds is not None:
+        arr = np.asarray(seeds)
+        if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+            raise ConfigError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+        return arr.astype(np.int64)
+    seed = _check_int("seed", seed, low=0)
+    batch = 1 if batch is None else _check_int("batch", batch)
+    return seed + np.arange(batch, dtype=np.int64)
+
+
+def _streams(seeds: np.ndarray):
+    """Per-run generators: (initial point, game noise, rule randomness)."""
+    out = [np.random.SeedSequence(int(s)).spawn(3) for s in seeds]
+    return [[np.random.default_rng(ss[k]) for ss in out] for k in range(3)]
+
+
+def _initial_points(game, z0, init_noise, batch, init_rngs):
+    if z0 is None:
+        base = np.asarray(game.initial_point(), dtype=float)
+        z = np.repeat(base[None, :], batch, axis=0)
+    else:
+        z = as_batch(z0, game.n)
+        if z.shape[0] == 1:
+            z = np.repeat(z, batch, axis=0)
+        elif z.shape[0] != batch:
+            raise ConfigError(
+                f"z0 holds {z.shape[0]} initial points for {batch} runs"
+            )
+        z = z.copy()
+    if not np.all(np.isfinite(z)):
+        raise ConfigError("initial point has non-finite entries")
+    if init_noise:
+        if not (math.isfinite(init_noise) and init_noise > 0):
+            raise ConfigError(f"init_noise must be finite and >= 0, got {init_noise}")
+        z = z + init_noise * np.stack([r.standard_normal(game.n) for r in init_rngs])
+    return game.project(z) if game.constrained else z
+
+
+def default_stop_metric(game, averaging: str | None) -> str:
+    """The metric compared with ``tol`` when none is named."""
+    name = getattr(game, "default_stop_metric", None)
+    if name is None:
+        name = "distance_to_equilibrium" if game.equilibria() is not None else "grad_norm"
+    return name + "_avg" if averaging == "uniform" and name == "nash_conv" else name
+
+
+def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None,
+             seeds=None, z0=None, init_noise: float = 0.0, lr=None,
+             schedule="simultaneous", record_every: int | None = None,
+             check_every: int | None = None, tol: float | None = None,
+             stop_metric: str | None = None, average: str | None = "auto",
+             ema_decay: float = 0.99, divergence: float = 1e6,
+             record_params: bool | None = None,
+             callback: Callable[[Progress], Any] | None = None) -> RunResult:
+    """Run update rules against each other on a game.
+
+    Parameters
+    ----------
+    game : Game
+        The game (see :mod:`gamesim.games`).
+    rules : UpdateRule, pair of rules, or dict
+        One rule for both players, or ``{player: rule}`` (names such as
+        ``"generator"``/``"discriminator"`` or ``"row"``/``"column"``).
+    steps : int
+        Maximum number of steps.
+    seed : int
+        Seed of the first run; run ``i`` of a batch uses ``seed + i`` so that a
+        batch gives the same numbers as its runs one by one.
+    batch : int, optional
+        Number of runs (default 1, or ``len(seeds)``).
+    seeds : sequence of int, optional
+        Explicit per-run seeds (instead of ``seed`` and ``batch``).
+    z0 : array_like, optional
+        Initial point ``(n,)`` or one per run ``(B, n)``; default the game's.
+    init_noise : float
+        Standard deviation of Gaussian noise added to ``z0`` per run, drawn
+        from the run's seed.
+    lr : float, pair, or array, optional
+        Step sizes overriding the rules' own: scalar, ``(lr_x, lr_y)`` (two
+        time-scales), one per run ``(B,)``, or ``(B, 2)``.
+    schedule : str or Schedule
+        ``"simultaneous"`` (default), ``"alternating"`` or a
+        :class:`Schedule`.
+    record_every : int, optional
+        Record the metrics every this many steps (default ``steps // 1000``,
+        at least 1). The final state of every run is always recorded.
+    check_every : int, optional
+        Steps between checks for divergence and the tolerance (default
+        ``min(record_every, 10)``).
+    tol : float, optional
+        Stop a run when ``stop_metric <= tol`` (status ``converged``).
+    stop_metric : str, optional
+        Metric compared with ``tol`` (default: distance to the equilibrium
+        when known, NashConv for matrix games, else the gradient norm).
+    average : {"auto", None, "uniform", "ema"}
+        Also track the averaged iterate; ``"auto"`` follows the rule (uniform
+        for fictitious play, none otherwise).
+    ema_decay : float
+        Decay of the exponential moving average.
+    divergence : float
+        A run diverges when ``||z|| > divergence * max(1, ||z0||)``.
+    record_params : bool, optional
+        Put the parameters in the history (default: when ``n <= 12``).
+    callback : callable, optional
+        Called with a :class:`Progress` at every record; returning ``True``
+        or raising ``StopIteration`` stops the active runs (``stopped``).
+
+    Returns
+    -------
+    RunResult
+
+    Examples
+    --------
+    >>> from gamesim import make_game, make_rule, simulate
+    >>> res = simulate(make_game("bilinear"), make_rule("eg:lr=0.1"), steps=1000)
+    >>> res.status[0], round(float(res.final["distance_to_equilibrium"][0]), 8)
+    ('max_steps', 0.00977339)
+    """
+    started = time.perf_counter()
+
+    # -- validate -------------------------------------------------------------
+    steps = _check_int("steps", steps)
+    schedule = as_schedule(schedule)
+    players = resolve_players(game, rules)
+    seed_arr = _seeds(seed, batch, seeds)
+    B = seed_arr.size
+    record_every = max(1, steps // 1000) if record_every is None else _check_int(
+        "record_every", record_every)
+    check_every = min(record_every, 10) if check_every is None else _check_int(
+        "check_every", check_every)
+    if tol is not None and not (math.isfinite(tol) and tol >= 0):
+        raise ConfigError(f"tol must be finite and >= 0, got {tol}")
+    if not (math.isfinite(divergence) and divergence > 1):
+        raise ConfigError(f"divergence must be a finite number > 1, got {divergence}")
+    if average == "auto":
+        modes = {p.rule.averaging for p in players} - {None}
+        average = modes.pop() if len(modes) == 1 else None
+    if average not in AVERAGES:
+        raise ConfigError(f"average must be one of None, 'uniform', 'ema', got {average!r}")
+    if not 0 < ema_decay < 1:
+        raise ConfigError(f"ema_decay must lie in (0, 1), got {ema_decay}")
+    lr_arr = step_sizes(game, players, lr, B)
+    if record_params is None:
+        record_params = game.n <= 12
+
+    # -- initialise -------------------------------------------------------------
+    init_rngs, noise_rngs, rule_rngs = _streams(seed_arr)
+    z = _initial_points(game, z0, init_noise, B, init_rngs)
+    z_start = z.copy()
+    noise = noise_rngs if game.stochastic else None
+    oracle = Oracle(game, noise, rule_rngs)
+    stepper = Stepper(game, players, schedule, lr_arr, oracle)
+    state = stepper.init(z)
+    if tol is not None:
+        stop_metric = stop_metric or default_stop_metric(game, average)
+    elif stop_metric is not None:
+        logger.info("stop_metric %s ignored: no tol given", stop_metric)
+
+    scale = divergence * np.maximum(1.0, np.linalg.norm(z, axis=1))
+    status = np.full(B, "", dtype=object)
+    stop_at = np.full(B, steps, dtype=np.int64)
+    active = np.ones(B, dtype=bool)
+    avg_sum = z.copy() if average == "uniform" else None
+    ema = z.copy() if average == "ema" else None
+    frozen_avg = None
+    records: list[tuple[np.ndarray, int, dict, np.ndarray, np.ndarray | None]] = []
+    last_recorded = np.full(B, -1, dtype=np.int64)
+
+    def averaged(t):
+        if avg_sum is not None:
+            return avg_sum / (t + 1)
+        return ema
+
+    def avg_iter(t):
+        return averaged(t) if average else None
+
+    def record(rows: np.ndarray, t: int):
+        if rows.size == 0:
+            return
+        zz = z[rows]
+        aa = None if not average else averaged(t)[rows]
+        if frozen_avg is not None and aa is not None:
+            done = ~active[rows]
+            aa[done] = frozen_avg[rows][done]
+        records.append((rows, t, _metrics(game, zz, aa), zz.copy() if record_params
+                        else None))
+        last_recorded[rows] = t
+
+    def stop(mask: np.ndarray, name: str, t: int):
+        nonlocal frozen_avg
+        status[mask] = name
+        stop_at[mask] = t
+        active[mask] = False
+        frozen_z[mask] = z[mask]
+        if average:
+            if frozen_avg is None:
+                frozen_avg = np.array(averaged(t), copy=True)
+            frozen_avg[mask] = averaged(t)[mask]
+
+    frozen_z = z.copy()
+    last_good = z.copy()
+    last_good_t = 0
+    record(np.arange(B), 0)
+    if tol is not None:
+        first = _stop_values(game, z, avg_iter(0), stop_metric)
+        hit = first <= tol
+        if hit.any():
+            stop(hit, "converged", 0)
+
+    # -- loop -----------------------------------------------------------------
+    t = 0
+    next_record = record_every
+    with np.errstate(all="ignore"):
+        while t < steps and active.any():
+            chunk = min(check_every, steps - t, next_record - t)
+            for _ in range(chunk):
+                z, state = stepper.step(z, state)
+                if avg_sum is not None:
+                    avg_sum += z
+                elif ema is not None:
+                    ema *= ema_decay
+                    ema += (1.0 - ema_decay) * z
+            t += chunk
+
+            # termination checks, per run
+            norms = np.linalg.norm(z, axis=1)
+            finite = np.isfinite(norms)
+            if average:
+                finite &= np.all(np.isfinite(averaged(t)), axis=1)
+            bad = active & ~finite
+            if bad.any():
+                z[bad] = last_good[bad]
+                stop(bad, "nonfinite", last_good_t)
+                logger.info("%d run(s) became non-finite near step %d", bad.sum(), t)
+            div = active & (norms > scale)
+            if div.any():
+                stop(div, "diverged", t)
+                logger.info("%d run(s) diverged by step %d", div.sum(), t)
+            if tol is not None and active.any():
+                values = _stop_values(game, z, avg_iter(t), stop_metric)
+                hit = active & (values <= tol)
+                if hit.any():
+                    stop(hit, "converged", t)
+            done = ~active
+            z[done] = frozen_z[done]
+            last_good[active] = z[active]
+            last_good_t = t
+
+            # records and the callback
+            just_stopped = np.flatnonzero(done & (last_recorded < stop_at))
+            if t >= next_record or t >= steps:
+                rows = np.union1d(np.flatnonzero(active), just_stopped)
+                record_times = stop_at[rows]
+                for when in np.unique(np.minimum(record_times, t)):
+                    sel = rows[np.minimum(record_times, t) == when]
+                    record(sel, int(when) if when < t else t)
+                next_record = t + record_every
+                if callback is not None and active.any():
+                    if _ask_callback(callback, Progress(
+                            t, steps, int(active.sum()), B, records[-1][2])):
+                        stop(active.copy(), "stopped", t)
+            else:
+                for when in np.unique(stop_at[just_stopped]):
+                    record(just_stopped[stop_at[just_stopped] == when], int(when))
+
+    status[active] = "max_steps"
+    stop_at[active] = t
+    leftover = np.flatnonzero(last_recorded < stop_at)
+    for when in np.unique(stop_at[leftover]):
+        record(leftover[stop_at[leftover] == when], int(when))
+
+    # -- assemble -------------------------------------------------------------
+    avg_final = None
+    if average:
+        avg_final = np.array(averaged(t), copy=True)
+        if frozen_avg is not None:
+            stopped_runs = status != "max_steps"
+            avg_final[stopped_runs] = frozen_avg[stopped_runs]
+    history = _history(game, records, seed_arr, record_params)
+    final_metrics = _metrics(game, z, avg_final)
+    final = pd.DataFrame({
+        "run": np.arange(B), "seed": seed_arr, "status": status.astype(str),
+        "steps": stop_at, "evaluations": stop_at * stepper.evaluations,
+        **final_metrics,
+    })
+    return RunResult(
+        game=game, players=players, schedule=schedule, seeds=seed_arr, z0=z_start,
+        z=z, average=avg_final, status=status.astype(str), steps=stop_at,
+        evaluations=stop_at * stepper.evaluations, history=history, final=final,
+        stop_metric=stop_metric, tol=tol, wall_time=time.perf_counter() - started,
+    )
+
+
+def _ask_callback(callback, progress) -> bool:
+    try:
+        return bool(callback(progress))
+    except StopIteration:
+        return True
+
+
+def _metrics(game, z, avg) -> dict:
+    out = {k: np.asarray(v, dtype=float) for k, v in game.metrics(z).items()}
+    if avg is not None:
+        for k, v in game.metrics(avg).items():
+            out[k + "_avg"] = np.asarray(v, dtype=float)
+    return out
+
+
+def _stop_values(game, z, avg, name) -> np.ndarray:
+    base = name[:-4] if name.endswith("_avg") else name
+    source = avg if name.endswith("_avg") else z
+    if source is None:
+        raise ConfigError(f"stop metric {name!r} needs averaging (average='uniform')")
+    values = game.metrics(source)
+    if base not in values:
+        raise ConfigError(
+            f"unknown stop metric {name!r} for game {game.name!r} "
+            f"(known: {', '.join(values)})"
+        )
+    v = np.asarray(values[base], dtype=float)
+    return np.where(np.isfinite(v), v, np.inf)
+
+
+def _history(game, records, seeds, record_params) -> pd.DataFrame:
+    if not records:
+        return pd.DataFrame(columns=["run", "seed", "step"])
+    runs = np.concatenate([r[0] for r in records])
+    steps = np.concatenate([np.full(r[0].size, r[1]) for r in records])
+    columns = {"run": runs, "seed": seeds[runs], "step": steps}
+    for name in records[0][2]:
+        columns[name] = np.concatenate([r[2][name] for r in records])
+    if record_params:
+        params = np.concatenate([r[3] for r in records])
+        for j, pname in enumerate(game.param_names()):
+            columns[pname] = params[:, j]
+    frame = pd.DataFrame(columns)
+    return frame.sort_values(["run", "step"], kind="stable").reset_index(drop=True)

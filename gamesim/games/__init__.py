@@ -1,0 +1,22 @@
+"""Games: differentiable two-player games and finite matrix games.
+
+Importing this package registers every built-in game by name.
+"""
+
+from gamesim.games.base import Game, central_difference_jacobian, distance_to_set
+from gamesim.games.bilinear import BilinearGame, QuadraticGame
+from gamesim.games.custom import CustomGame
+from gamesim.games.dirac import DiracGAN
+
+# Games contributed by other modules register themselves on import.
+# (one import line each; keep sorted)
+
+__all__ = [
+    "BilinearGame",
+    "CustomGame",
+    "DiracGAN",
+    "Game",
+    "QuadraticGame",
+    "central_difference_jacobian",
+    "distance_to_set",
+]
