@@ -60,9 +60,10 @@ def resolve_players(game, rules) -> tuple[Player, Player]:
             "rules must be an UpdateRule, a pair of rules or a dict "
             f"{{player: rule}}, got {type(rules).__name__}"
         )
-    for rule in pair:
+    for i, rule in enumerate(pair):
         if not isinstance(rule, UpdateRule):
             raise ConfigError(f"not an update rule: {rule!r}")
+        pair[i] = rule = rule.for_game(game)
         if rule.needs_simplex and not getattr(game, "simplex", False):
             raise ConfigError(
                 f"rule {rule.name!r} acts on mixed strategies and needs a matrix "

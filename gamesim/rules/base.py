@@ -99,6 +99,15 @@ class UpdateRule:
         check_positive(self.name, "lr", self.lr)
 
     # -- the interface -------------------------------------------------------
+    def for_game(self, game) -> "UpdateRule":
+        """The rule to run on ``game`` (default: this rule).
+
+        A rule whose algorithm depends on the kind of game (fictitious play
+        on a matrix game or on a differentiable game) returns the variant
+        that fits; the engine calls this once, before the run.
+        """
+        return self
+
     def init(self, z: np.ndarray) -> Any:
         """The initial state for parameters ``z`` of shape ``(B, k)``."""
         return EmptyState()
