@@ -48,14 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of the ``gamesim`` command; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (exit 2), --help and --version
+        return int(exc.code or 0)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
         if args.command is None and "gamesim.cli.compare" in SUBCOMMANDS:
             # the main job: `gamesim compare` with no arguments
-            args = parser.parse_args(["compare"] + list(argv or []))
+            args = parser.parse_args(["compare"])
         else:
             parser.print_help()
             return 2

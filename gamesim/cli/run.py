@@ -6,7 +6,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from gamesim.cli.common import finite_float, format_number, nonnegative_int, positive_int
+from gamesim.cli.common import (
+    finite_float,
+    format_number,
+    nonnegative_int,
+    positive_int,
+)
 from gamesim.engine import parse_rule_specs, simulate
 from gamesim.io import atomic_write_csv, atomic_write_json, ensure_writable_dir
 from gamesim.registry import make_game

@@ -25,6 +25,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -161,10 +162,42 @@ def _seeds(seed, batch, seeds) -> np.ndarray:
     return seed + np.arange(batch, dtype=np.int64)
 
 
+class _RunGenerators(Sequence):
+    """One generator per run for one stream, created on first use.
+
+    Stream ``k`` of run ``i`` is child ``k`` of ``SeedSequence(seeds[i])``
+    (what ``SeedSequence(seed).spawn(3)[k]`` gives). Building thousands of
+    generators costs tens of milliseconds, so batches that never draw a
+    random number (deterministic games and rules) never build them.
+    """
+
+    def __init__(self, seeds: np.ndarray, stream: int):
+        self._seeds = seeds
+        self._stream = stream
+        self._generators = None
+
+    def _built(self) -> list:
+        if self._generators is None:
+            self._generators = [
+                np.random.default_rng(
+                    np.random.SeedSequence(int(s), spawn_key=(self._stream,)))
+                for s in self._seeds
+            ]
+        return self._generators
+
+    def __getitem__(self, i):
+        return self._built()[i]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._seeds)
+
+
 def _streams(seeds: np.ndarray):
     """Per-run generators: (initial point, game noise, rule randomness)."""
-    out = [np.random.SeedSequence(int(s)).spawn(3) for s in seeds]
-    return [[np.random.default_rng(ss[k]) for ss in out] for k in range(3)]
+    return [_RunGenerators(seeds, k) for k in range(3)]
 
 
 def _initial_points(game, z0, init_noise, batch, init_rngs):
@@ -340,7 +373,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         last_recorded[rows] = t
 
     def stop(mask: np.ndarray, name: str, t: int):
-        nonlocal frozen_avg
+        nonlocal frozen_avg, everyone_active
+        everyone_active = False
         status[mask] = name
         stop_at[mask] = t
         active[mask] = False
@@ -350,6 +384,7 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
                 frozen_avg = np.array(averaged(t), copy=True)
             frozen_avg[mask] = averaged(t)[mask]
 
+    everyone_active = True
     frozen_z = z.copy()
     last_good = z.copy()
     last_good_t = 0
@@ -363,44 +398,62 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     # -- loop -----------------------------------------------------------------
     t = 0
     next_record = record_every
+    advance = stepper.advance
+    # Without a tolerance a check looks only for non-finite and diverging
+    # runs; while every run is active and the whole batch lies well inside
+    # the divergence bound, one sum of squares settles it.
+    quick_checks = tol is None
+    quick_bound = (0.5 * float(scale.min())) ** 2
     with np.errstate(all="ignore"):
         while t < steps and active.any():
             chunk = min(check_every, steps - t, next_record - t)
-            for _ in range(chunk):
-                z, state = stepper.step(z, state)
-                if avg_sum is not None:
-                    avg_sum += z
-                elif ema is not None:
-                    ema *= ema_decay
-                    ema += (1.0 - ema_decay) * z
+            if average is None:
+                z, state = advance(z, state, chunk)
+            else:
+                for _ in range(chunk):
+                    z, state = stepper.step(z, state)
+                    if avg_sum is not None:
+                        avg_sum += z
+                    else:
+                        ema *= ema_decay
+                        ema += (1.0 - ema_decay) * z
             t += chunk
 
             # termination checks, per run
-            norms = np.linalg.norm(z, axis=1)
-            finite = np.isfinite(norms)
-            if average:
-                finite &= np.all(np.isfinite(averaged(t)), axis=1)
-            bad = active & ~finite
-            if bad.any():
-                z[bad] = last_good[bad]
-                stop(bad, "nonfinite", last_good_t)
-                logger.info("%d run(s) became non-finite near step %d", bad.sum(), t)
-            div = active & (norms > scale)
-            if div.any():
-                stop(div, "diverged", t)
-                logger.info("%d run(s) diverged by step %d", div.sum(), t)
-            if tol is not None and active.any():
-                values = _stop_values(game, z, avg_iter(t), stop_metric)
-                hit = active & (values <= tol)
-                if hit.any():
-                    stop(hit, "converged", t)
-            done = ~active
-            z[done] = frozen_z[done]
-            last_good[active] = z[active]
-            last_good_t = t
+            if everyone_active and quick_checks and _well_inside(
+                    z, avg_sum if avg_sum is not None else ema, quick_bound):
+                # nothing to stop or restore; steps return new arrays, so
+                # keeping a reference to this state is as good as a copy
+                last_good = z
+                last_good_t = t
+                just_stopped = _NO_RUNS
+            else:
+                norms = np.linalg.norm(z, axis=1)
+                finite = np.isfinite(norms)
+                if average:
+                    finite &= np.all(np.isfinite(averaged(t)), axis=1)
+                bad = active & ~finite
+                if bad.any():
+                    z[bad] = last_good[bad]
+                    stop(bad, "nonfinite", last_good_t)
+                    logger.info("%d run(s) became non-finite near step %d",
+                                bad.sum(), t)
+                div = active & (norms > scale)
+                if div.any():
+                    stop(div, "diverged", t)
+                    logger.info("%d run(s) diverged by step %d", div.sum(), t)
+                if tol is not None and active.any():
+                    values = _stop_values(game, z, avg_iter(t), stop_metric)
+                    hit = active & (values <= tol)
+                    if hit.any():
+                        stop(hit, "converged", t)
+                done = ~active
+                z[done] = frozen_z[done]
+                last_good = np.where(active[:, None], z, last_good)
+                last_good_t = t
+                just_stopped = np.flatnonzero(done & (last_recorded < stop_at))
 
             # records and the callback
-            just_stopped = np.flatnonzero(done & (last_recorded < stop_at))
             if t >= next_record or t >= steps:
                 rows = np.union1d(np.flatnonzero(active), just_stopped)
                 record_times = stop_at[rows]
@@ -412,7 +465,7 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
                     if _ask_callback(callback, Progress(
                             t, steps, int(active.sum()), B, records[-1][2])):
                         stop(active.copy(), "stopped", t)
-            else:
+            elif just_stopped.size:
                 for when in np.unique(stop_at[just_stopped]):
                     record(just_stopped[stop_at[just_stopped] == when], int(when))
 
@@ -444,6 +497,21 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     )
 
 
+_NO_RUNS = np.zeros(0, dtype=np.int64)
+
+
+def _well_inside(z: np.ndarray, average: np.ndarray | None, bound: float) -> bool:
+    """Whether every run is finite with ``||z||^2 <= bound`` (one reduction).
+
+    The sum of squares over the whole batch bounds each run's; NaN and
+    infinity make it fail, and so does overflow, which only sends the
+    caller to the exact per-run checks.
+    """
+    if not np.vdot(z, z) <= bound:
+        return False
+    return average is None or bool(np.isfinite(np.vdot(average, average)))
+
+
 def _ask_callback(callback, progress) -> bool:
     try:
         return bool(callback(progress))
@@ -452,10 +520,13 @@ def _ask_callback(callback, progress) -> bool:
 
 
 def _metrics(game, z, avg) -> dict:
-    out = {k: np.asarray(v, dtype=float) for k, v in game.metrics(z).items()}
-    if avg is not None:
-        for k, v in game.metrics(avg).items():
-            out[k + "_avg"] = np.asarray(v, dtype=float)
+    # a finite but huge state may overflow a metric: the value (inf) is the
+    # truthful answer, and the warning would only be noise
+    with np.errstate(all="ignore"):
+        out = {k: np.asarray(v, dtype=float) for k, v in game.metrics(z).items()}
+        if avg is not None:
+            for k, v in game.metrics(avg).items():
+                out[k + "_avg"] = np.asarray(v, dtype=float)
     return out
 
 
@@ -464,7 +535,8 @@ def _stop_values(game, z, avg, name) -> np.ndarray:
     source = avg if name.endswith("_avg") else z
     if source is None:
         raise ConfigError(f"stop metric {name!r} needs averaging (average='uniform')")
-    values = game.metrics(source)
+    with np.errstate(all="ignore"):
+        values = game.metrics(source)
     if base not in values:
         raise ConfigError(
             f"unknown stop metric {name!r} for game {game.name!r} "

@@ -79,7 +79,9 @@ class Game:
     def param_names(self) -> list[str]:
         """Column names of the joint parameters, e.g. ``generator[0]``."""
         return [
-            f"{p}[{i}]" for p, size in zip(self.players, self.sizes) for i in range(size)
+            f"{p}[{i}]"
+            for p, size in zip(self.players, self.sizes)
+            for i in range(size)
         ]
 
     # -- the game ------------------------------------------------------------

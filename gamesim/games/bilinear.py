@@ -164,7 +164,8 @@ class QuadraticGame(LinearFieldGame):
         M = np.block([[P, A], [-A.T, Q]])
         self.P, self.A, self.Q, self.b, self.c = P, A, Q, b, c
         self.name = name
-        self._definite = min(np.linalg.eigvalsh(P).min(), np.linalg.eigvalsh(Q).min()) > 0
+        smallest = min(np.linalg.eigvalsh(P).min(), np.linalg.eigvalsh(Q).min())
+        self._definite = smallest > 0
         super().__init__(M, np.concatenate([b, -c]), (m, n), z0)
 
     def value(self, z):

@@ -50,7 +50,8 @@ class CustomGame(Game):
             if fn is not None and not callable(fn):
                 raise ConfigError(f"CustomGame: {label} must be callable or None")
         if len(sizes) != 2 or min(sizes) < 1:
-            raise ConfigError(f"CustomGame: sizes must be two positive ints, got {sizes}")
+            raise ConfigError(
+                f"CustomGame: sizes must be two positive ints, got {sizes}")
         self.sizes = (int(sizes[0]), int(sizes[1]))
         self.name = name
         self.zero_sum = loss_y is None

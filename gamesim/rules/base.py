@@ -94,6 +94,12 @@ class UpdateRule:
     averaging: ClassVar[str | None] = None
     #: whether the rule needs a constrained (simplex) game
     needs_simplex: ClassVar[bool] = False
+    #: documented behaviour on f(x, y) = x y from (1, 1) at the default step
+    #: with the simultaneous schedule: "converges", "diverges", "cycles"
+    #: (bounded, no convergence), "neighbourhood" (stalls at a distance of the
+    #: order of the step size) or None (not a rule for unconstrained games);
+    #: the conformance suite checks it
+    bilinear_behaviour: ClassVar[str | None] = None
 
     def __post_init__(self):
         check_positive(self.name, "lr", self.lr)

@@ -43,6 +43,8 @@ class CompetitiveGradientDescent(UpdateRule):
     array([[ 90., 110.]])
     """
 
+    bilinear_behaviour: ClassVar[str | None] = "converges"
+
     joint: ClassVar[bool] = True
 
     def step(self, z, state, oracle, lr):

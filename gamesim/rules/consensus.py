@@ -44,6 +44,8 @@ class ConsensusOptimization(UpdateRule):
     array([[0.8, 1. ]])
     """
 
+    bilinear_behaviour: ClassVar[str | None] = "converges"
+
     gamma: float = 1.0
     joint: ClassVar[bool] = True
 
@@ -94,6 +96,8 @@ class SymplecticGradientAdjustment(UpdateRule):
     ...          steps=1).z
     array([[0.8, 1. ]])
     """
+
+    bilinear_behaviour: ClassVar[str | None] = "converges"
 
     lam: float = 1.0
     align: bool = True

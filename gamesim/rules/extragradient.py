@@ -36,6 +36,8 @@ class Extragradient(UpdateRule):
     array([[0.89, 1.09]])
     """
 
+    bilinear_behaviour: ClassVar[str | None] = "converges"
+
     joint: ClassVar[bool] = True
     evaluations: ClassVar[int] = 2
 

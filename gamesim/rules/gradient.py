@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -37,6 +37,8 @@ class GDA(UpdateRule):
     >>> z
     array([[0.9, 1.1]])
     """
+
+    bilinear_behaviour: ClassVar[str | None] = "diverges"
 
     def update(self, g, z, state, lr):
         return z - lr * g, state
@@ -80,6 +82,8 @@ class Momentum(UpdateRule):
     >>> res.status[0]
     'max_steps'
     """
+
+    bilinear_behaviour: ClassVar[str | None] = "diverges"
 
     beta: float = 0.9
 
@@ -154,6 +158,8 @@ class Adam(UpdateRule):
     >>> round(float(z[0, 0]), 6)
     -0.01
     """
+
+    bilinear_behaviour: ClassVar[str | None] = "cycles"
 
     lr: float = 0.01
     beta1: float = 0.9

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import ClassVar, NamedTuple, Optional
 
 import numpy as np
 
@@ -61,6 +61,8 @@ class OGDA(UpdateRule):
     array([[0.78, 1.18]])
     """
 
+    bilinear_behaviour: ClassVar[str | None] = "converges"
+
     first_step: str = "gda"
 
     def __post_init__(self):
@@ -114,6 +116,8 @@ class OptimisticAdam(UpdateRule):
     >>> res.status[0]
     'max_steps'
     """
+
+    bilinear_behaviour: ClassVar[str | None] = "neighbourhood"
 
     lr: float = 0.01
     beta1: float = 0.5

@@ -77,6 +77,8 @@ class ProximalPoint(UpdateRule):
     array([[ 90., 110.]])
     """
 
+    bilinear_behaviour: ClassVar[str | None] = "converges"
+
     inner_steps: int = 20
     joint: ClassVar[bool] = True
 

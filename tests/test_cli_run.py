@@ -1,0 +1,109 @@
+"""``gamesim run`` and ``gamesim list`` as a user calls them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gamesim.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_extragradient_json(capsys):
+    # issue 2 done-when: status and distance 0.00977339 (reference A)
+    code, out, _ = run_cli(capsys, "run", "--game", "bilinear", "--rule",
+                           "eg:lr=0.1", "--steps", "1000", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["status"] == "max_steps" and data["steps"] == 1000
+    assert data["metrics"]["distance_to_equilibrium"] == pytest.approx(
+        0.00977339, rel=1e-6)
+    assert set(data["params"]) == {"generator", "discriminator"}
+
+
+def test_run_gda_diverges_with_finite_output(capsys):
+    code, out, err = run_cli(capsys, "run", "--game", "bilinear", "--rule",
+                             "gda:lr=0.5", "--steps", "10000", "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["status"] == "diverged"
+    assert all(isinstance(v, float) for v in data["metrics"].values())
+
+
+def test_run_per_player_rules_batch_and_out(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "run", "--game", "dirac:r1=1", "--rule",
+                           "generator=gda:lr=0.05", "--rule",
+                           "discriminator=momentum:lr=0.1,beta=0.3", "--steps",
+                           "500", "--batch", "3", "--init-noise", "0.2", "--json",
+                           "--out", str(tmp_path / "o"))
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["runs"]) == 3
+    assert data["rules"]["discriminator"] == "momentum:lr=0.1,beta=0.3"
+    assert len({r["params"]["generator"][0] for r in data["runs"]}) == 3
+    for name in ("history.csv", "final.csv", "result.json"):
+        assert (tmp_path / "o" / name).stat().st_size > 0
+
+
+def test_text_output(capsys):
+    code, out, _ = run_cli(capsys, "run", "--game", "dirac", "--rule", "gda:lr=0.1",
+                           "--steps", "10")
+    assert code == 0 and "d_fake" in out and "status    max_steps" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["run", "--game", "bilinar", "--rule", "gda"], "unknown game 'bilinar'"),
+    (["run", "--game", "bilinear", "--rule", "gdaa"], "unknown rule 'gdaa'"),
+    (["run", "--game", "bilinear", "--rule", "gda:lr"], "not of the form key=value"),
+    (["run", "--game", "bilinear", "--rule", "gda:lr=-0.1"], "lr must be finite"),
+    (["run", "--game", "bilinear", "--rule", "gda:lr=0"], "lr must be finite"),
+    (["run", "--game", "bilinear", "--rule", "gda:speed=2"],
+     "unknown parameter(s) speed"),
+    (["run", "--game", "bilinear:n=x", "--rule", "gda"], "game 'bilinear'"),
+    (["run", "--game", "bilinear", "--rule", "gda", "--steps", "0"], "must be >= 1"),
+    (["run", "--game", "bilinear", "--rule", "gda", "--steps", "-3"], "must be >= 1"),
+    (["run", "--game", "bilinear", "--rule", "umpire=gda"], "unknown player 'umpire'"),
+    (["run", "--game", "bilinear", "--rule", "gda:schedule=backwards"],
+     "unknown schedule 'backwards'"),
+    (["run", "--game", "bilinear", "--rule", "eg:schedule=alternating"],
+     "joint rules"),
+    (["run", "--game", ":", "--rule", "gda"], "malformed specification"),
+])
+def test_user_errors_exit_2_with_one_line(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_output_folder(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run_cli(capsys, "run", "--game", "bilinear", "--rule", "gda",
+                           "--out", str(blocker / "sub"))
+    assert code == 2 and "cannot create output folder" in err
+
+
+def test_list(capsys):
+    code, out, _ = run_cli(capsys, "list", "rules", "--json")
+    names = {r["name"] for r in json.loads(out)}
+    assert {"gda", "eg", "ogda", "pp", "cgd", "sga", "consensus"} <= names
+    code, out, _ = run_cli(capsys, "list", "games")
+    assert code == 0 and "bilinear" in out and "dirac" in out
+
+
+def test_console_script_runs():
+    # the installed entry point, as a user runs it
+    proc = subprocess.run([sys.executable, "-m", "gamesim", "run", "--game",
+                           "bilinear", "--rule", "ogda:lr=0.1", "--steps", "1000",
+                           "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # reference A: ||z_1000|| for OGDA (default start) is 0.00891624
+    assert json.loads(proc.stdout)["metrics"]["distance_to_equilibrium"] == \
+        pytest.approx(0.00891624, rel=1e-5)
