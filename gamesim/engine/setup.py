@@ -69,6 +69,4 @@ def parse_rule_specs(game, specs) -> tuple[dict, Schedule]:
         order=engine.get("order", "generator_first"),
         d_steps=engine.get("d_steps", 1),
     )
-    if pair[0] == pair[1]:
-        return pair[0], schedule
     return {game.players[0]: pair[0], game.players[1]: pair[1]}, schedule

@@ -79,7 +79,7 @@ class Momentum(UpdateRule):
     >>> from gamesim import make_game, simulate
     >>> res = simulate(make_game("bilinear"), Momentum(lr=0.1, beta=-0.5),
     ...                steps=3, schedule="alternating")
-    >>> res.status[0]
+    >>> str(res.status[0])
     'max_steps'
     """
 

@@ -113,7 +113,7 @@ class OptimisticAdam(UpdateRule):
     --------
     >>> from gamesim import make_game, simulate
     >>> res = simulate(make_game("dirac:r1=1"), OptimisticAdam(lr=0.01), steps=5)
-    >>> res.status[0]
+    >>> str(res.status[0])
     'max_steps'
     """
 
