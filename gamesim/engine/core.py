@@ -299,7 +299,7 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     --------
     >>> from gamesim import make_game, make_rule, simulate
     >>> res = simulate(make_game("bilinear"), make_rule("eg:lr=0.1"), steps=1000)
-    >>> res.status[0], round(float(res.final["distance_to_equilibrium"][0]), 8)
+    >>> str(res.status[0]), round(float(res.final["distance_to_equilibrium"][0]), 8)
     ('max_steps', 0.00977339)
     """
     started = time.perf_counter()
@@ -403,7 +403,7 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     # runs; while every run is active and the whole batch lies well inside
     # the divergence bound, one sum of squares settles it.
     quick_checks = tol is None
-    quick_bound = (0.5 * float(scale.min())) ** 2
+    quick_bound = _squared_bound(0.5 * float(scale.min()))
     with np.errstate(all="ignore"):
         while t < steps and active.any():
             chunk = min(check_every, steps - t, next_record - t)
@@ -507,9 +507,15 @@ def _well_inside(z: np.ndarray, average: np.ndarray | None, bound: float) -> boo
     infinity make it fail, and so does overflow, which only sends the
     caller to the exact per-run checks.
     """
-    if not np.vdot(z, z) <= bound:
+    total = float(np.vdot(z, z))
+    if not (math.isfinite(total) and total <= bound):
         return False
-    return average is None or bool(np.isfinite(np.vdot(average, average)))
+    return average is None or math.isfinite(float(np.vdot(average, average)))
+
+
+def _squared_bound(radius: float) -> float:
+    """``radius ** 2``, or infinity when that overflows."""
+    return radius * radius if radius < 1e150 else math.inf
 
 
 def _ask_callback(callback, progress) -> bool:

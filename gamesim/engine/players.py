@@ -113,7 +113,8 @@ class Stepper:
     """The function ``(z, state) -> (z, state)`` for one engine step.
 
     Built once per run from the players' rules and the schedule so that the
-    loop itself does no dispatching.
+    loop itself does no dispatching. :meth:`advance` takes several steps in
+    one call, the engine's inner loop between two checks.
     """
 
     def __init__(self, game, players, schedule: Schedule, lr, oracle: Oracle):
@@ -132,23 +133,35 @@ class Stepper:
         self.oracle = oracle
         if same and schedule.is_plain_simultaneous:
             self.init = rx.init
-            self.step = self._joint_step(rx)
+            self.step, self.advance = self._joint_step(rx)
             self.evaluations = rx.evaluations
         else:
             self._rules = (rx, ry)
             self._moves = schedule.moves()
             self.init = self._block_init
             self.step = self._block_step
+            self.advance = self._block_advance
             self.evaluations = len(self._moves)
 
-    def _joint_step(self, rule) -> Callable:
+    def _joint_step(self, rule) -> tuple[Callable, Callable]:
         oracle, lr = self.oracle, self.lr
         rule_step = rule.step
 
         def step(z, state):
             return rule_step(z, state, oracle, lr)
 
-        return step
+        def advance(z, state, steps: int):
+            for _ in range(steps):
+                z, state = rule_step(z, state, oracle, lr)
+            return z, state
+
+        return step, advance
+
+    def _block_advance(self, z, state, steps: int):
+        step = self._block_step
+        for _ in range(steps):
+            z, state = step(z, state)
+        return z, state
 
     def _block_init(self, z):
         sx, sy = self.game.slices
