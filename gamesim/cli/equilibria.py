@@ -24,8 +24,12 @@ from gamesim.registry import make_game
 def register(sub):
     p = sub.add_parser("equilibria", help="compute the equilibria of a game")
     p.add_argument("--game", required=True, help="game spec, e.g. matrix:name=rps")
-    p.add_argument("--method", choices=METHODS, default="auto",
-                   help="solver for matrix games (default: auto)")
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="solver for matrix games (default: auto)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -113,36 +117,54 @@ def format_report(report: dict) -> list[str]:
     lines = [report["description"]]
     if "kind" not in report:  # a non-matrix game
         for k, item in enumerate(report["equilibria"], start=1):
-            lines.append(f"  {k}. " + "  ".join(
-                f"{who} {_vector(v)}" for who, v in item.items()))
+            lines.append(
+                f"  {k}. " + "  ".join(f"{who} {_vector(v)}" for who, v in item.items())
+            )
         return lines
 
     rows, cols = report["row_labels"], report["column_labels"]
     extent = "all extreme equilibria" if report["complete"] else "some equilibria"
     lines.append(f"method    {report['method']} ({extent})")
     if report["continuum"] is not None:
-        lines.append("continuum " + ("yes: the equilibria form segments or faces "
-                                     "between the extreme ones" if report["continuum"]
-                                     else "no: finitely many equilibria"))
+        lines.append(
+            "continuum "
+            + (
+                "yes: the equilibria form segments or faces between the extreme ones"
+                if report["continuum"]
+                else "no: finitely many equilibria"
+            )
+        )
     for k, item in enumerate(report["equilibria"], start=1):
         pay = ""
         if "payoff_row" in item:
-            pay = (f"  payoffs {format_number(item['payoff_row'])}, "
-                   f"{format_number(item['payoff_column'])}")
-        lines.append(f"  {k}. row {_vector(item['row'], rows)}  "
-                     f"column {_vector(item['column'], cols)}{pay}")
+            pay = (
+                f"  payoffs {format_number(item['payoff_row'])}, "
+                f"{format_number(item['payoff_column'])}"
+            )
+        lines.append(
+            f"  {k}. row {_vector(item['row'], rows)}  "
+            f"column {_vector(item['column'], cols)}{pay}"
+        )
     if "minimax" in report:
         mm = report["minimax"]
-        lines.append(f"minimax   row {_vector(mm['row'], rows)}  column "
-                     f"{_vector(mm['column'], cols)}  value {format_number(mm['value'])}")
+        lines.append(
+            f"minimax   row {_vector(mm['row'], rows)}  column "
+            f"{_vector(mm['column'], cols)}  value {format_number(mm['value'])}"
+        )
     if "observed" in report:
         ob = report["observed"]
-        lines.append(f"observed  row {_vector(ob['row'], rows)}  column "
-                     f"{_vector(ob['column'], cols)}")
+        lines.append(
+            f"observed  row {_vector(ob['row'], rows)}  column "
+            f"{_vector(ob['column'], cols)}"
+        )
     pure = report["pure_equilibria"]
     lines.append("pure      " + (", ".join(f"({i}, {j})" for i, j in pure) or "none"))
     sinks = [comp for comp in report["sink_components"] if len(comp) > 1]
     if sinks:
-        lines.append("best-response cycles (sink components): " + "; ".join(
-            "{" + ", ".join(f"({i}, {j})" for i, j in comp) + "}" for comp in sinks))
+        lines.append(
+            "best-response cycles (sink components): "
+            + "; ".join(
+                "{" + ", ".join(f"({i}, {j})" for i, j in comp) + "}" for comp in sinks
+            )
+        )
     return lines

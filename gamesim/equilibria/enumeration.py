@@ -193,12 +193,12 @@ def _indifferent_strategies(M: np.ndarray) -> np.ndarray:
             chunk = np.array(list(itertools.islice(pairs, _CHUNK)), dtype=int)
             if chunk.size == 0:
                 break
-            I = supports[chunk[:, 0]]
-            T = tights[chunk[:, 1]]
+            own = supports[chunk[:, 0]]
+            tight = tights[chunk[:, 1]]
 
             # Bordered system [M[T, I], -1; 1, 0] [p_I; v] = [0; 1].
             systems = np.zeros((len(chunk), size + 1, size + 1))
-            systems[:, :size, :size] = M[T[:, :, None], I[:, None, :]]
+            systems[:, :size, :size] = M[tight[:, :, None], own[:, None, :]]
             systems[:, :size, size] = -1.0
             systems[:, size, :size] = 1.0
             rhs = np.zeros((len(chunk), size + 1))
@@ -211,7 +211,7 @@ def _indifferent_strategies(M: np.ndarray) -> np.ndarray:
 
             # Embed, then keep non-negative p whose tied value is the best.
             p = np.zeros((len(sol), k_own))
-            np.put_along_axis(p, I[ok], sol[:, :size], axis=1)
+            np.put_along_axis(p, own[ok], sol[:, :size], axis=1)
             value = sol[:, size]
             best = (p @ M.T).max(axis=1)
             keep = np.all(p >= -LABEL_TOL, axis=1) & (best <= value + LABEL_TOL)
@@ -232,9 +232,7 @@ def _pair(A, B, xs, x_labels, ys, y_labels, method: str) -> EquilibriumSet:
     profiles = np.hstack([xs[ix], ys[iy]])
 
     # Two equilibria sharing a strategy span a segment of equilibria.
-    continuum = bool(
-        len(np.unique(ix)) < len(ix) or len(np.unique(iy)) < len(iy)
-    )
+    continuum = bool(len(np.unique(ix)) < len(ix) or len(np.unique(iy)) < len(iy))
     subsets = _maximal_subsets(xs, ys, ix, iy)
     logger.debug("%s: %d extreme equilibria", method, len(profiles))
     return make_set(

@@ -54,10 +54,10 @@ class _Tableau:
     """A dictionary ``basis -> row`` of one best-response polytope."""
 
     def __init__(self, matrix: np.ndarray, slack_columns: np.ndarray):
-        rows, cols = matrix.shape
+        rows, _cols = matrix.shape
         self.table = np.hstack([matrix, np.ones((rows, 1))])
         self.slack_columns = slack_columns
-        self.basis = list(int(c) for c in slack_columns)
+        self.basis = [int(c) for c in slack_columns]
 
     def pivot(self, entering: int) -> int:
         """Bring ``entering`` into the basis; return the variable that leaves."""
@@ -120,11 +120,14 @@ def lemke_howson(A, B=None, label: int = 0, max_iter: int = 10_000) -> LemkeHows
     """
     A, B = as_bimatrix(A, B)
     m, n = A.shape
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not (
-        0 <= label < m + n
+    if (
+        isinstance(label, bool)
+        or not isinstance(label, (int, np.integer))
+        or not (0 <= label < m + n)
     ):
-        raise ConfigError(f"lemke_howson: label must be an integer in [0, {m + n}), "
-                          f"got {label!r}")
+        raise ConfigError(
+            f"lemke_howson: label must be an integer in [0, {m + n}), got {label!r}"
+        )
     if int(max_iter) < 1:
         raise ConfigError(f"lemke_howson: max_iter must be >= 1, got {max_iter!r}")
 
@@ -146,7 +149,7 @@ def lemke_howson(A, B=None, label: int = 0, max_iter: int = 10_000) -> LemkeHows
             f"(label {label}, {m} x {n} game)"
         )
 
-    x = _to_strategy(x_side.values(range(0, m)))
+    x = _to_strategy(x_side.values(range(m)))
     y = _to_strategy(y_side.values(range(m, m + n)))
     if x is None or y is None or not is_nash(A, B, x, y):
         raise SolverError(
@@ -177,5 +180,6 @@ def lemke_howson_all(A, B=None, max_iter: int = 10_000) -> EquilibriumSet:
     for label in range(m + n):
         path = lemke_howson(A, B, label=label, max_iter=max_iter)
         found.append(np.concatenate([path.x, path.y]))
-    return make_set(A, B, np.array(found), "lemke_howson", complete=False,
-                    continuum=None)
+    return make_set(
+        A, B, np.array(found), "lemke_howson", complete=False, continuum=None
+    )

@@ -24,8 +24,8 @@ from gamesim.equilibria.payoffs import (
     as_bimatrix,
     constant_sum,
     normalised,
-    payoff_range,
     payoff_matrix,
+    payoff_range,
 )
 from gamesim.equilibria.records import EquilibriumSet, SolverError, make_set
 from gamesim.errors import PayoffError
@@ -70,7 +70,12 @@ def _maximin(M: np.ndarray) -> tuple[np.ndarray, float]:
     a_eq = np.append(np.ones(m), 0.0)[None, :]
     bounds = [(0, None)] * m + [(None, None)]
     res = linprog(
-        c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq, b_eq=[1.0], bounds=bounds,
+        c,
+        A_ub=a_ub,
+        b_ub=np.zeros(n),
+        A_eq=a_eq,
+        b_eq=[1.0],
+        bounds=bounds,
         method="highs",
     )
     if res.status != 0:
@@ -108,6 +113,10 @@ def solve_zero_sum(A, B=None) -> EquilibriumSet:
         )
     sol = minimax(A)
     return make_set(
-        A, B, np.concatenate([sol.x, sol.y]), "linprog", complete=False,
+        A,
+        B,
+        np.concatenate([sol.x, sol.y]),
+        "linprog",
+        complete=False,
         continuum=None,
     )

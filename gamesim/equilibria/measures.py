@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import nnls
+from scipy.special import xlogy
 
 from gamesim.equilibria.payoffs import RTOL, as_bimatrix, tolerance
 
@@ -97,14 +98,15 @@ def duality_gap(A, x, y) -> np.ndarray:
 def kl_divergence(p, q) -> np.ndarray:
     """``KL(p || q)`` along the last axis, with ``0 log 0 = 0``.
 
-    It is ``inf`` where ``q_i = 0 < p_i``.
+    ``q`` is floored at the smallest normal float (about ``2.2e-308``), so
+    where ``q_i = 0 < p_i`` the divergence is large (up to about 709) but
+    finite, and histories stay finite when a strategy becomes pure.
+    Rounding below 0 is reported as 0.
     """
     p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
-    p, q = np.broadcast_arrays(p, q)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * (np.log(p) - np.log(q)), 0.0)
-    return np.sum(terms, axis=-1)
+    q = np.maximum(np.asarray(q, dtype=float), np.finfo(float).tiny)
+    terms = xlogy(p, p) - xlogy(p, q)  # xlogy(0, .) = 0
+    return np.maximum(np.sum(terms, axis=-1), 0.0)
 
 
 def is_nash(A, B, x, y, rtol: float = RTOL) -> bool:

@@ -54,13 +54,13 @@ def payoff_matrix(data: Any, name: str = "A") -> np.ndarray:
         arr = np.array(rows, dtype=float)
     except (TypeError, ValueError):
         _raise_non_numeric(rows, name)
+    if arr.size == 0:
+        raise PayoffError(f"payoff matrix {name} is empty (shape {arr.shape})")
     if arr.ndim != 2:
         raise PayoffError(
             f"payoff matrix {name} must be two-dimensional (rows x columns), got "
             f"shape {arr.shape}; write a single row as [[a, b, ...]]"
         )
-    if arr.size == 0:
-        raise PayoffError(f"payoff matrix {name} is empty (shape {arr.shape})")
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
         i, j = (int(v) for v in bad[0])

@@ -44,15 +44,20 @@ def best_response_graph(A, B=None) -> nx.DiGraph:
         for i in range(m):
             for b in best:
                 if A[b, j] > A[i, j] + tol:
-                    graph.add_edge((i, j), (int(b), j), player="row",
-                                   gain=float(A[b, j] - A[i, j]))
+                    graph.add_edge(
+                        (i, j), (int(b), j), player="row", gain=float(A[b, j] - A[i, j])
+                    )
     for i in range(m):
         best = np.flatnonzero(B[i, :] >= B[i, :].max() - tol)
         for j in range(n):
             for b in best:
                 if B[i, b] > B[i, j] + tol:
-                    graph.add_edge((i, j), (i, int(b)), player="column",
-                                   gain=float(B[i, b] - B[i, j]))
+                    graph.add_edge(
+                        (i, j),
+                        (i, int(b)),
+                        player="column",
+                        gain=float(B[i, b] - B[i, j]),
+                    )
     return graph
 
 
@@ -94,5 +99,11 @@ def pure_equilibria(A, B=None) -> EquilibriumSet:
             profile = np.zeros(m + n)
             profile[i] = profile[m + j] = 1.0
             profiles.append(profile)
-    return make_set(A, B, np.array(profiles).reshape(-1, m + n), "pure",
-                    complete=False, continuum=None)
+    return make_set(
+        A,
+        B,
+        np.array(profiles).reshape(-1, m + n),
+        "pure",
+        complete=False,
+        continuum=None,
+    )

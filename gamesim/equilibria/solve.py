@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from math import comb
 
-from gamesim.equilibria.enumeration import MAX_SYSTEMS, support_enumeration
-from gamesim.equilibria.enumeration import vertex_enumeration
+from gamesim.equilibria.enumeration import (
+    MAX_SYSTEMS,
+    support_enumeration,
+    vertex_enumeration,
+)
 from gamesim.equilibria.lemke_howson import lemke_howson_all
 from gamesim.equilibria.linear_programming import solve_zero_sum
 from gamesim.equilibria.payoffs import as_bimatrix, constant_sum

@@ -142,8 +142,13 @@ class MatrixGame(Game):
         self.column_labels = _labels(column_labels, n, "column")
         self.scale = payoff_scale(self.A, self.B)
         self._description = description
-        self.observed = None if observed is None else (
-            np.asarray(observed[0], dtype=float), np.asarray(observed[1], dtype=float)
+        self.observed = (
+            None
+            if observed is None
+            else (
+                np.asarray(observed[0], dtype=float),
+                np.asarray(observed[1], dtype=float),
+            )
         )
 
     def __repr__(self) -> str:
@@ -155,7 +160,7 @@ class MatrixGame(Game):
         text = f"{self.name}: {m} x {n} {self.kind.replace('_', '-')} matrix game"
         return f"{text} ({self._description})" if self._description else text
 
-    # -- the game ------------------------------------------------------------
+    # -- the game -------------------------------------------------------------
     def field(self, z, noise=None):
         """``(-A y, -B^T x)``: each player's gradient of its own loss."""
         x, y = self.split(np.asarray(z, dtype=float))
@@ -169,7 +174,7 @@ class MatrixGame(Game):
     def jacobian(self, z, noise=None):
         """The constant Jacobian ``[[0, -A], [-B^T, 0]]`` for every run."""
         z = np.atleast_2d(z)
-        m, n = self.sizes
+        m, _n = self.sizes
         jac = np.zeros((self.n, self.n))
         jac[:m, m:] = -self.A
         jac[m:, :m] = -self.B.T
@@ -185,7 +190,7 @@ class MatrixGame(Game):
         m, n = self.sizes
         return np.concatenate([np.full(m, 1.0 / m), np.full(n, 1.0 / n)])
 
-    # -- equilibria ------------------------------------------------------------
+    # -- equilibria -----------------------------------------------------------
     @cached_property
     def equilibrium_set(self) -> EquilibriumSet:
         """The computed equilibria (:func:`gamesim.equilibria.solve`, auto)."""
@@ -223,7 +228,7 @@ class MatrixGame(Game):
         x, y = self.split(as_batch(z, self.n))
         return measures.duality_gap(self.A, x, y)
 
-    # -- measurements ------------------------------------------------------------
+    # -- measurements ---------------------------------------------------------
     def metric_names(self) -> list[str]:
         names = [
             "nash_conv",
@@ -289,50 +294,50 @@ def project_to_simplex(v) -> np.ndarray:
     return out.reshape(v.shape)
 
 
-# -- catalogue -------------------------------------------------------------------
+# -- catalogue ----------------------------------------------------------------
 def _penalty_kicks():
     A, rows, cols = read_payoff_csv(DATA_DIR / "penalty_kicks.csv", "A")
-    return dict(
-        A=A,
-        row_labels=[f"kick {r}" for r in rows],
-        column_labels=[c.replace("_", " ") for c in cols],
-        description=(
+    return {
+        "A": A,
+        "row_labels": [f"kick {r}" for r in rows],
+        "column_labels": [c.replace("_", " ") for c in cols],
+        "description": (
             "kicker (row) vs goalkeeper, scoring probability in percent; "
             "Palacios-Huerta 2003, zero-sum"
         ),
         # "kicker left about 40%, goalkeeper left about 42%" (data/README.md)
-        observed=([0.40, 0.60], [0.42, 0.58]),
-    )
+        "observed": ([0.40, 0.60], [0.42, 0.58]),
+    }
 
 
 #: Catalogue of named games: name -> function returning MatrixGame arguments.
 CATALOGUE = {
-    "matching_pennies": lambda: dict(
-        A=[[1, -1], [-1, 1]],
-        row_labels=["heads", "tails"],
-        column_labels=["heads", "tails"],
-        description="zero-sum, unique equilibrium uniform, value 0",
-    ),
-    "rps": lambda: dict(
-        A=[[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
-        row_labels=["rock", "paper", "scissors"],
-        column_labels=["rock", "paper", "scissors"],
-        description="rock-paper-scissors, zero-sum, unique equilibrium uniform",
-    ),
-    "shapley": lambda: dict(
-        A=[[1, 0, 0], [0, 1, 0], [0, 0, 1]],
-        B=[[0, 1, 0], [0, 0, 1], [1, 0, 0]],
-        description=(
+    "matching_pennies": lambda: {
+        "A": [[1, -1], [-1, 1]],
+        "row_labels": ["heads", "tails"],
+        "column_labels": ["heads", "tails"],
+        "description": "zero-sum, unique equilibrium uniform, value 0",
+    },
+    "rps": lambda: {
+        "A": [[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
+        "row_labels": ["rock", "paper", "scissors"],
+        "column_labels": ["rock", "paper", "scissors"],
+        "description": "rock-paper-scissors, zero-sum, unique equilibrium uniform",
+    },
+    "shapley": lambda: {
+        "A": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+        "B": [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
+        "description": (
             "Shapley (1964): fictitious play cycles; unique equilibrium uniform"
         ),
-    ),
-    "prisoners_dilemma": lambda: dict(
-        A=[[3, 0], [5, 1]],
-        B=[[3, 5], [0, 1]],
-        row_labels=["cooperate", "defect"],
-        column_labels=["cooperate", "defect"],
-        description="R=3, S=0, T=5, P=1; unique equilibrium: both defect",
-    ),
+    },
+    "prisoners_dilemma": lambda: {
+        "A": [[3, 0], [5, 1]],
+        "B": [[3, 5], [0, 1]],
+        "row_labels": ["cooperate", "defect"],
+        "column_labels": ["cooperate", "defect"],
+        "description": "R=3, S=0, T=5, P=1; unique equilibrium: both defect",
+    },
     "penalty_kicks": _penalty_kicks,
 }
 
@@ -366,15 +371,26 @@ def matrix_game(name=None, file=None, fileA=None, fileB=None, A=None, B=None):
         return MatrixGame(name=name, **CATALOGUE[name]())
     if file is not None:
         A_, rows, cols = read_payoff_csv(file, "A")
-        return MatrixGame(A_, name=Path(str(file)).stem, row_labels=rows,
-                          column_labels=cols, description=f"from {file}")
+        return MatrixGame(
+            A_,
+            name=Path(str(file)).stem,
+            row_labels=rows,
+            column_labels=cols,
+            description=f"from {file}",
+        )
     if fileA is not None or fileB is not None:
         if fileA is None or fileB is None:
             raise SpecError("matrix: fileA= and fileB= must be given together")
         A_, rows, cols = read_payoff_csv(fileA, "A")
         B_, _, _ = read_payoff_csv(fileB, "B")
-        return MatrixGame(A_, B_, name=Path(str(fileA)).stem, row_labels=rows,
-                          column_labels=cols, description=f"from {fileA}, {fileB}")
+        return MatrixGame(
+            A_,
+            B_,
+            name=Path(str(fileA)).stem,
+            row_labels=rows,
+            column_labels=cols,
+            description=f"from {fileA}, {fileB}",
+        )
     if A is None:
         raise SpecError("matrix: B= needs A=")
     return MatrixGame(
@@ -422,7 +438,9 @@ def read_payoff_csv(path, name: str = "A"):
     except OSError as exc:
         raise DataError(f"cannot read payoff file {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"payoff file {path} is not a readable CSV file: {exc}") from None
+        raise DataError(
+            f"payoff file {path} is not a readable CSV file: {exc}"
+        ) from None
     if not lines:
         raise PayoffError(f"payoff file {path} is empty")
 
@@ -451,8 +469,9 @@ def read_payoff_csv(path, name: str = "A"):
     matrix = _numbers(
         [row for _, row in lines],
         name,
-        where=lambda i, j: f"{path} line {lines[i][0]}, column "
-        f"{j + 1 + (row_labels is not None)}",
+        where=lambda i, j: (
+            f"{path} line {lines[i][0]}, column {j + 1 + (row_labels is not None)}"
+        ),
     )
     return matrix, row_labels, column_labels
 

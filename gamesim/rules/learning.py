@@ -43,17 +43,23 @@ with one rule per player.
 
 Schedules and fictitious play. With ``schedule="simultaneous"`` both
 players best-respond to the opponent's counts up to the previous round:
-this is the variant of reference D (``../shared/reference-cases.md``). With
-``schedule="alternating"`` the row player moves first and the column player
-then answers the row player's *current* action as well (the alternating
-variant of Berger 2005, "Fictitious play in 2 x n games").
+this is the variant of reference D (``shared/reference-cases.md``: matching
+pennies from both playing action 0 gives row counts [3, 7] and column
+counts [5, 5] after 10 rounds). With ``schedule="alternating"`` the row
+player moves first and the column player then answers the row player's
+*current* action: its beliefs count the row player's actions of rounds
+``2 .. t``, the one just played included (the start ``z0`` is given to both
+players and the column player does not count the row's first action). This
+is Brown's original alternating form (Berger 2007, "Brown's original
+fictitious play", J. Economic Theory 135) and gives other numbers.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -67,7 +73,7 @@ logger = logging.getLogger(__name__)
 _TIE_BREAKS = ("lowest", "random")
 
 
-# -- helpers shared by the rules ---------------------------------------------
+# -- helpers shared by the rules ----------------------------------------------
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise ``exp(l) / sum exp(l)``, shifted so that nothing overflows.
 
@@ -123,7 +129,9 @@ def blockwise(update: Callable, game, g, z, state, lr):
     new_z, new_states = [], []
     for block in game.slices:
         zb, sb = update(
-            g[:, block], z[:, block], _sub_state(state, block, n),
+            g[:, block],
+            z[:, block],
+            _sub_state(state, block, n),
             _block_lr(lr, block, n),
         )
         new_z.append(zb)
@@ -151,7 +159,9 @@ class SimplexRule(UpdateRule):
     needs_simplex: ClassVar[bool] = True
 
     def step(self, z, state, oracle, lr):
-        z_new, state = blockwise(self.update, oracle.game, oracle.field(z), z, state, lr)
+        z_new, state = blockwise(
+            self.update, oracle.game, oracle.field(z), z, state, lr
+        )
         return oracle.project(z_new), state
 
 
@@ -161,9 +171,14 @@ def _check_tie_break(rule):
             f"{rule.name}: tie_break must be one of {', '.join(_TIE_BREAKS)}, "
             f"got {rule.tie_break!r}"
         )
-    if isinstance(rule.seed, bool) or not isinstance(rule.seed, (int, np.integer)) \
-            or rule.seed < 0:
-        raise ConfigError(f"{rule.name}: seed must be an integer >= 0, got {rule.seed!r}")
+    if (
+        isinstance(rule.seed, bool)
+        or not isinstance(rule.seed, (int, np.integer))
+        or rule.seed < 0
+    ):
+        raise ConfigError(
+            f"{rule.name}: seed must be an integer >= 0, got {rule.seed!r}"
+        )
 
 
 def _draws(seed: int, step: np.ndarray, shape) -> np.ndarray:
@@ -172,7 +187,7 @@ def _draws(seed: int, step: np.ndarray, shape) -> np.ndarray:
     return rng.random(shape)
 
 
-# -- fictitious play -------------------------------------------------------------
+# -- fictitious play ----------------------------------------------------------
 class CumulativeState(NamedTuple):
     """Cumulative payoff of each pure strategy and the number of rounds seen."""
 
@@ -315,10 +330,14 @@ class LogitFictitiousPlay(SimplexRule):
         check_positive(self.name, "temperature", self.temperature)
         if not isinstance(self.sample, bool):
             raise ConfigError(f"{self.name}: sample must be true or false")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
-                or self.seed < 0:
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, (int, np.integer))
+            or self.seed < 0
+        ):
             raise ConfigError(
-                f"{self.name}: seed must be an integer >= 0, got {self.seed!r}")
+                f"{self.name}: seed must be an integer >= 0, got {self.seed!r}"
+            )
 
     def init(self, z):
         return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int))
@@ -340,7 +359,7 @@ class LogitFictitiousPlay(SimplexRule):
         return out, CumulativeState(payoff, rounds)
 
 
-# -- multiplicative weights ------------------------------------------------------
+# -- multiplicative weights ---------------------------------------------------
 class LogitState(NamedTuple):
     """Log-weights of the strategies (shifted so that the largest is 0)."""
 
@@ -435,7 +454,8 @@ class OptimisticHedge(SimplexRule):
 
     def init(self, z):
         return OptimisticLogitState(
-            _shifted(log_strategy(z)), np.zeros_like(z, dtype=float),
+            _shifted(log_strategy(z)),
+            np.zeros_like(z, dtype=float),
             np.zeros(len(z), int),
         )
 
@@ -446,7 +466,7 @@ class OptimisticHedge(SimplexRule):
         return softmax(logits), OptimisticLogitState(logits, payoff, state.steps + 1)
 
 
-# -- regret matching -------------------------------------------------------------
+# -- regret matching ----------------------------------------------------------
 class RegretState(NamedTuple):
     """Cumulative regret of each pure strategy."""
 
@@ -551,7 +571,7 @@ class RegretMatchingPlus(SimplexRule):
         return _regret_matching_strategy(regret), RegretState(regret)
 
 
-# -- replicator dynamics ------------------------------------------------------------
+# -- replicator dynamics ------------------------------------------------------
 @register_rule("replicator")
 @dataclass(frozen=True)
 class DiscreteReplicator(SimplexRule):
@@ -599,8 +619,15 @@ def replicator_field(game, z: np.ndarray) -> np.ndarray:
     return out
 
 
-def replicator_ode(game, z0, t_final: float, t_eval=None, rtol: float = 1e-10,
-                   atol: float = 1e-12, method: str = "DOP853"):
+def replicator_ode(
+    game,
+    z0,
+    t_final: float,
+    t_eval=None,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+    method: str = "DOP853",
+):
     """Integrate the replicator ODE of a matrix game with ``solve_ivp``.
 
     ``dx_i/dt = x_i ((A y)_i - x^T A y)``, ``dy_j/dt = y_j ((B^T x)_j -
@@ -642,14 +669,23 @@ def replicator_ode(game, z0, t_final: float, t_eval=None, rtol: float = 1e-10,
     """
     z0 = np.asarray(z0, dtype=float)
     if z0.shape != (game.n,):
-        raise ConfigError(f"replicator_ode: z0 must have shape ({game.n},), got {z0.shape}")
+        raise ConfigError(
+            f"replicator_ode: z0 must have shape ({game.n},), got {z0.shape}"
+        )
     check_positive("replicator_ode", "t_final", t_final)
 
     def rhs(_, z):
         return replicator_field(game, z[None, :])[0]
 
-    sol = solve_ivp(rhs, (0.0, float(t_final)), z0, t_eval=t_eval, rtol=rtol,
-                    atol=atol, method=method)
+    sol = solve_ivp(
+        rhs,
+        (0.0, float(t_final)),
+        z0,
+        t_eval=t_eval,
+        rtol=rtol,
+        atol=atol,
+        method=method,
+    )
     if not sol.success:
         raise ConfigError(f"replicator_ode: integration failed: {sol.message}")
     return sol
@@ -710,15 +746,21 @@ class ReplicatorODE(UpdateRule):
         def rhs(_, flat):
             return rate * replicator_field(game, flat.reshape(shape)).ravel()
 
-        sol = solve_ivp(rhs, (0.0, 1.0), z.ravel(), rtol=self.rtol, atol=self.atol,
-                        method=self.method)
+        sol = solve_ivp(
+            rhs,
+            (0.0, 1.0),
+            z.ravel(),
+            rtol=self.rtol,
+            atol=self.atol,
+            method=self.method,
+        )
         if not sol.success:  # the engine reports the non-finite state
             logger.info("replicator_ode: %s", sol.message)
             return np.full(shape, np.nan), state
         return oracle.project(sol.y[:, -1].reshape(shape)), state
 
 
-# -- entropic mirror rules (joint) ----------------------------------------------------
+# -- entropic mirror rules (joint) --------------------------------------------
 @register_rule("entropic_eg")
 @dataclass(frozen=True)
 class EntropicExtragradient(UpdateRule):
