@@ -404,3 +404,15 @@ def test_rule_names_parse_as_specs():
     ):
         rule = make_rule(spec)
         assert make_rule(rule.spec()) == rule
+
+
+def test_default_averaging_reports_last_and_average():
+    # no-regret rules report the time average by default; last-iterate rules
+    # only when asked
+    game = make_game("matrix:name=rps")
+    for spec in ("fp", "logit_fp", "hedge", "rm", "rm_plus", "replicator"):
+        res = simulate(game, make_rule(spec), steps=5, z0=RPS_START)
+        assert res.average is not None
+        assert "nash_conv_avg" in res.final.columns
+    res = simulate(game, make_rule("entropic_eg"), steps=5, z0=RPS_START)
+    assert res.average is None

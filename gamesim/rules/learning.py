@@ -32,6 +32,14 @@ the simultaneous schedule only:
 ``entropic_optimistic``    optimistic (past-gradient) entropic mirror descent
 =========================  ==================================================
 
+The no-regret rules whose guarantee is on the time average (``fp``,
+``logit_fp``, ``hedge``, ``rm``, ``rm_plus``, ``replicator``,
+``replicator_ode``) ask the engine for the uniform average by default, so
+runs report the last iterate and the averaged strategies (``*_avg``
+metrics, the default stop metric ``nash_conv_avg``). The rules known for
+last-iterate convergence (``optimistic_hedge``, ``entropic_eg``,
+``entropic_optimistic``) do not; pass ``average="uniform"`` to get both.
+
 Projected gradient descent-ascent on the simplex is the generic ``gda`` rule:
 the engine projects every step of a constrained game with
 :meth:`MatrixGame.project <gamesim.games.matrix.MatrixGame.project>`.
@@ -399,6 +407,8 @@ class Hedge(SimplexRule):
     array([[0.75, 0.25]])
     """
 
+    averaging: ClassVar[str | None] = "uniform"
+
     def init(self, z):
         return LogitState(_shifted(log_strategy(z)))
 
@@ -602,6 +612,8 @@ class DiscreteReplicator(SimplexRule):
     array([[0.75, 0.25]])
     """
 
+    averaging: ClassVar[str | None] = "uniform"
+
     def update(self, g, z, state, lr):
         payoff = -g
         mean = np.sum(z * payoff, axis=1, keepdims=True)
@@ -732,6 +744,7 @@ class ReplicatorODE(UpdateRule):
 
     joint: ClassVar[bool] = True
     needs_simplex: ClassVar[bool] = True
+    averaging: ClassVar[str | None] = "uniform"
 
     def __post_init__(self):
         super().__post_init__()
