@@ -227,7 +227,9 @@ def default_stop_metric(game, averaging: str | None) -> str:
     name = getattr(game, "default_stop_metric", None)
     if name is None:
         name = "distance_to_equilibrium" if game.equilibria() is not None else "grad_norm"
-    return name + "_avg" if averaging == "uniform" and name == "nash_conv" else name
+    if averaging == "uniform" and name.startswith("nash_conv"):
+        return name + "_avg"
+    return name
 
 
 def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None,

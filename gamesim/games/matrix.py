@@ -112,7 +112,7 @@ class MatrixGame(Game):
     #: learning rules on mixed strategies (``needs_simplex``) may run here
     simplex = True
     #: what the engine compares with ``tol`` by default (``_avg`` when averaging)
-    default_stop_metric = "nash_conv"
+    default_stop_metric = "nash_conv_relative"
     linear_field = True
     stochastic = False
 
