@@ -18,6 +18,7 @@ from gamesim.errors import GamesimError
 SUBCOMMANDS = (
     "gamesim.cli.listing",
     "gamesim.cli.run",
+    "gamesim.cli.analyze",
 )
 
 
