@@ -50,7 +50,10 @@ class CompetitiveGradientDescent(UpdateRule):
     def step(self, z, state, oracle, lr):
         game = oracle.game
         k = game.sizes[0]
-        J = game.M if game.linear_field else oracle.jacobian(z)
+        # the constant Jacobian of affine-field games, else the local one
+        J = getattr(game, "M", None)
+        if J is None:
+            J = oracle.jacobian(z)
         off = np.array(J, copy=True)
         off[..., :k, :k] = 0.0
         off[..., k:, k:] = 0.0
