@@ -18,7 +18,9 @@ from gamesim.errors import GamesimError
 SUBCOMMANDS = (
     "gamesim.cli.listing",
     "gamesim.cli.run",
+    "gamesim.cli.equilibria",
     "gamesim.cli.analyze",
+    "gamesim.cli.compare",
 )
 
 
