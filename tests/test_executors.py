@@ -144,3 +144,23 @@ def test_dask_is_imported_only_when_used():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_dask_worker_killed_mid_sweep_changes_nothing(reference, dask_cluster):
+    # Dask reruns the tasks of a worker that dies; the table must not notice.
+    # Kept last in this file: the cluster's nanny restarts the killed worker.
+    import os
+    import signal
+
+    _, client = dask_cluster
+    pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_a_worker(progress):
+        if not killed and progress.last is not None:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    result = compare(**SWEEP, executor=client, progress=kill_a_worker)
+    assert killed
+    assert_identical(reference, result)

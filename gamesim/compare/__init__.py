@@ -28,7 +28,11 @@ gives every run the same numbers it would get alone. Tasks run in this
 process (``local``), in local worker processes (``processes``, every core)
 or on a Dask cluster (``dask://HOST:PORT`` or a ``dask.distributed.Client``;
 ``pip install 'gamesim[dask]'``). The same seeds give identical tables on
-every executor (apart from ``wall_time``).
+every executor (apart from ``wall_time``). :func:`compare` runs locally
+unless told otherwise; the command line and experiment files default to
+``auto`` (processes when there is more than one task). Worker processes
+import the script that started them: in a script, call ``compare`` with
+``executor="processes"`` under ``if __name__ == "__main__":``.
 
 Output folder (stable layout)
 -----------------------------
@@ -48,7 +52,8 @@ and the engine settings (steps, tol, stop metric, record_every, init_noise,
 average). Every file is written atomically as soon as its task ends, so an
 interrupted sweep (a worker killed, the command stopped) loses only the tasks
 that were running; running the same comparison again loads the finished
-tasks and runs only the missing ones. :func:`load_comparison` reads a folder
+tasks and runs only the missing ones (task files of other experiments in
+the same folder are left alone and ignored). :func:`load_comparison` reads a folder
 back into a :class:`ComparisonResult` (``complete`` is false for an
 interrupted one).
 

@@ -160,6 +160,7 @@ class ProcessExecutor(Executor):
     def run(self, fn, tasks):
         pending = list(tasks)
         failures = 0
+        finished_any = False
         while pending:
             pool = self._pool = self._new_pool(len(pending))
             futures = {pool.submit(fn, task): i for i, task in enumerate(pending)}
@@ -188,13 +189,20 @@ class ProcessExecutor(Executor):
                 self._shutdown(pool, kill=early)
                 self._pool = None
             pending = [t for i, t in enumerate(pending) if i not in done_idx]
+            finished_any = finished_any or bool(done_idx)
             if broken:
                 failures += 1
                 if failures > self.retries:
+                    # workers that die before any task ends usually could not
+                    # start: a script that starts a sweep when imported
+                    hint = "" if finished_any else (
+                        " (no task finished: if this is a script, is the "
+                        "comparison under if __name__ == '__main__':?)")
                     raise SweepInterrupted(
                         f"a worker process died and {len(pending)} task(s) did not "
                         f"finish (after {failures - 1} retry(ies)); finished tasks "
-                        "are saved: run the same comparison again to do the rest"
+                        f"are saved: run the same comparison again to do the rest"
+                        f"{hint}"
                     )
                 logger.warning("a worker process died; restarting the pool for the "
                                "%d unfinished task(s)", len(pending))

@@ -29,7 +29,7 @@ ProgressCallback = Callable[[SweepProgress], object]
 def compare(games, rules, *, seeds=10, steps: int = 1000, tol: float | None = None,
             stop_metric: str | None = None, record_every: int | None = None,
             init_noise: float = 0.0, average: str | None = "auto",
-            seeds_per_task: int | None = None, executor="auto",
+            seeds_per_task: int | None = None, executor="local",
             workers: int | None = None, out=None, resume: bool = True,
             progress: ProgressCallback | None = None) -> ComparisonResult:
     """Compare update rules over games, step-size grids and seeds.
@@ -62,8 +62,12 @@ def compare(games, rules, *, seeds=10, steps: int = 1000, tol: float | None = No
         Split a configuration's seeds into batches of this size (default:
         one batch with every seed).
     executor : str, Executor or dask.distributed.Client
-        ``"auto"``, ``"local"``, ``"processes"``, ``"dask://HOST:PORT"``,
-        an executor object or a Dask client.
+        ``"local"`` (default: this process), ``"processes"`` (every core),
+        ``"auto"`` (processes when there is more than one task),
+        ``"dask://HOST:PORT"``, an executor object or a Dask client. Worker
+        processes import the script that started them, so in a script put
+        a call with ``"processes"`` or ``"auto"`` under
+        ``if __name__ == "__main__":``.
     workers : int, optional
         Worker processes for ``"processes"``.
     out : str or path, optional
