@@ -40,16 +40,18 @@ def register(sub):
                    "override its values")
     p.add_argument("--game", nargs="+", action="extend", metavar="SPEC",
                    help="game spec(s), e.g. bilinear dirac:r1=0|0.3")
-    p.add_argument("--rules", nargs="+", action="extend", metavar="SPEC",
+    p.add_argument("--rules", "--rule", nargs="+", action="extend", metavar="SPEC",
                    help="rule spec(s) with grids, e.g. 'gda:lr=0.01|0.1' "
                         "'ogda:lr=0.1,lr_d=0.05|0.2'; per-player specs joined by "
                         "';' ('generator=adam:lr=0.01;discriminator=gda:lr=0.1')")
     p.add_argument("--seeds", type=positive_int, metavar="N",
                    help="number of seeds per configuration (0..N-1)")
-    p.add_argument("--steps", type=positive_int, metavar="N")
+    p.add_argument("--steps", type=positive_int, metavar="N",
+                   help="maximum steps per run (default 1000)")
     p.add_argument("--tol", type=finite_float, help="stop a run when its stop "
                    "metric is at most TOL")
-    p.add_argument("--stop-metric", metavar="NAME")
+    p.add_argument("--stop-metric", metavar="NAME",
+                   help="metric compared with TOL and used to rank step sizes")
     p.add_argument("--record-every", type=positive_int, metavar="N",
                    help="steps between history rows (default steps/100)")
     p.add_argument("--init-noise", type=finite_float, metavar="SIGMA",
@@ -68,7 +70,8 @@ def register(sub):
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="draw the progress bar even when stderr is not a terminal")
-    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="never draw the progress bar")
     p.set_defaults(func=run)
 
 
