@@ -276,6 +276,10 @@ def project_to_simplex(v) -> np.ndarray:
     1974, "Validation of subgradient optimization"; Duchi et al. 2008,
     "Efficient projections onto the l1-ball").
 
+    Each row is first shifted so that its largest entry is 0 (the projection
+    ignores a shift along ``(1, ..., 1)``): otherwise, for entries beyond
+    ``2**53`` the ``- 1`` is lost to rounding and every entry comes out 0.
+
     Examples
     --------
     >>> project_to_simplex([[0.5, 0.5, 1.0]])
@@ -283,6 +287,7 @@ def project_to_simplex(v) -> np.ndarray:
     """
     v = np.asarray(v, dtype=float)
     flat = np.atleast_2d(v)
+    flat = flat - np.max(flat, axis=-1, keepdims=True)
     k = flat.shape[-1]
     u = -np.sort(-flat, axis=-1)
     excess = np.cumsum(u, axis=-1) - 1.0
