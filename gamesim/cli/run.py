@@ -40,7 +40,7 @@ def register(sub):
 
 
 def run(args) -> int:
-    out = ensure_writable_dir(args.out) if args.out else None
+    out = ensure_writable_dir(args.out) if args.out is not None else None
     game = make_game(args.game)
     rules, schedule = parse_rule_specs(game, args.rule)
     average = None if args.average == "none" else args.average
