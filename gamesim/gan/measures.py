@@ -261,23 +261,29 @@ def gaussian_kde_logpdf(points, sample, weights=None) -> np.ndarray:
     # whiten both sets: squared Mahalanobis distances via one matrix product
     wp = np.einsum("...ij,...qj->...qi", inv, points)
     ws = np.einsum("...ij,...sj->...si", inv, sample)
-    sq = (
-        np.sum(wp**2, axis=-1)[..., :, None]
-        + np.sum(ws**2, axis=-1)[..., None, :]
-        - 2.0 * (wp @ np.swapaxes(ws, -1, -2))
-    )
-    sq = np.maximum(sq, 0.0)
+    # exponent -|p - s|^2 / 2 + log w_s, built in one array (it is the
+    # largest object here: runs x points x sample)
+    arg = wp @ np.swapaxes(ws, -1, -2)
+    arg -= 0.5 * np.sum(wp**2, axis=-1)[..., :, None]
+    arg -= (0.5 * np.sum(ws**2, axis=-1) - _log(w))[..., None, :]
+    np.minimum(arg, _log(w)[..., None, :], out=arg)  # rounding: |p - s|^2 >= 0
     log_det = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=-2, axis2=-1)), axis=-1)
     log_norm = 0.5 * d * math.log(2 * math.pi) + 0.5 * log_det
+    return _logsumexp_inplace(arg) - log_norm[..., None]
+
+
+def _log(w):
     with np.errstate(divide="ignore"):
-        log_w = np.log(w)[..., None, :]
-    return _logsumexp(-0.5 * sq + log_w) - log_norm[..., None]
+        return np.log(w)
 
 
-def _logsumexp(a: np.ndarray) -> np.ndarray:
-    """``log sum exp`` over the last axis (at least one entry finite)."""
+def _logsumexp_inplace(a: np.ndarray) -> np.ndarray:
+    """``log sum exp`` over the last axis (at least one entry finite);
+    overwrites ``a``."""
     top = a.max(axis=-1, keepdims=True)
-    return top[..., 0] + np.log(np.exp(a - top).sum(axis=-1))
+    a -= top
+    np.exp(a, out=a)
+    return top[..., 0] + np.log(a.sum(axis=-1))
 
 
 def _as_samples(x) -> np.ndarray:
