@@ -136,3 +136,21 @@ def test_plain_simultaneous_gda_does_worse(name):
     # at least one of the five seeds fails the criterion that every seed of
     # the recommended rule meets (see the test above)
     assert not ok.all(), baseline.final.to_string()
+
+
+def test_minibatch_jacobian_holds_one_minibatch_fixed():
+    # the Jacobian of the field on one minibatch: a generator seeded alike
+    # draws the same minibatch, so differencing field(w, [rng]) with a fresh
+    # rng each time gives the same matrix (central differences, ~1e-9)
+    game = make_game(SMALL + ",batch_size=32,features=8")
+    z = game.initial_point()[None] + 0.1
+    jac = game.jacobian(z, [np.random.default_rng(7)])
+    n = game.n
+    expected = np.zeros((n, n))
+    for i in range(n):
+        step = np.zeros((1, n))
+        step[0, i] = 1e-6
+        up = game.field(z + step, [np.random.default_rng(7)])
+        down = game.field(z - step, [np.random.default_rng(7)])
+        expected[:, i] = (up - down)[0] / 2e-6
+    np.testing.assert_allclose(jac[0], expected, rtol=0, atol=1e-7)

@@ -457,6 +457,22 @@ class GANGame(Game):
         loss_fake, _ = self.loss.fake(f_fake)
         return -(loss_real.mean(axis=-1) + measures.weighted_mean(loss_fake, wts))
 
+    def jacobian(self, z: np.ndarray, noise=None) -> np.ndarray:
+        """Jacobian of the field by central differences, ``(B, n, n)``.
+
+        With minibatches, one minibatch per run is drawn from ``noise`` and
+        held fixed while differencing (without ``noise``: the full batch).
+        """
+        from gamesim.games.base import central_difference_jacobian
+
+        z = np.asarray(z, dtype=float)
+        if self.stochastic and noise is not None:
+            real, latent, mix = self._minibatch(noise, z.shape[0])
+        else:
+            real, latent, mix = self.real, self.train_latent, self.train_mix
+        return central_difference_jacobian(
+            lambda w: self._field(w, real, latent, mix), z)
+
     def project(self, z: np.ndarray) -> np.ndarray:
         """Weight clipping of the discriminator (when ``clip > 0``)."""
         if not self.clip:
