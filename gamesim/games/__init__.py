@@ -11,6 +11,8 @@ from gamesim.games.dirac import DiracGAN
 # Games contributed by other modules register themselves on import.
 # (one import line each; keep sorted)
 import gamesim.gan  # noqa: F401  (registers "gan" and "gaussian")
+import gamesim.games.bounded  # noqa: F401  (bilinear/quadratic/dirac_bounded)
+import gamesim.games.bounded_gaussian  # noqa: F401  (registers "gaussian_bounded")
 import gamesim.games.matrix  # noqa: F401  (registers "matrix")
 
 __all__ = [

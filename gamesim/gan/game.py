@@ -48,11 +48,13 @@ joined the same way (``d_hidden=16+16``). Values cannot contain ``,`` or
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 
 import numpy as np
 
+from gamesim.bestresponse import InnerSteps, gap_metric_names, gap_metrics
 from gamesim.errors import ConfigError
 from gamesim.games.base import Game
 from gamesim.gan import measures
@@ -180,6 +182,14 @@ class GANGame(Game):
         Seed of the model's initialisation (MLPs), of the Fourier features,
         of the fixed latent sets and of the interpolates of the gradient
         penalty.
+    gap_steps, gap_lr : int, float
+        The estimated duality gap among the metrics (0 steps: off): each
+        player's best response is estimated with ``gap_steps`` full-batch
+        gradient steps of size ``gap_lr`` from its current parameters
+        (:class:`gamesim.bestresponse.InnerSteps`), on the minimax form of
+        the game (:meth:`minimax_game`): a lower bound, labelled by
+        :func:`gamesim.bestresponse.gap_labels`. It costs about
+        ``2 * gap_steps`` field evaluations per recorded step.
 
     Examples
     --------
@@ -201,7 +211,8 @@ class GANGame(Game):
                  loss: str = "nonsaturating",
                  r1: float = 0.0, r2: float = 0.0, gp: float = 0.0,
                  clip: float = 0.0, batch_size="full", samples: int = 128,
-                 eval_samples: int = 256, g_init: str = "standard", seed: int = 0):
+                 eval_samples: int = 256, g_init: str = "standard", seed: int = 0,
+                 gap_steps: int = 10, gap_lr: float = 0.1):
         # 1. data
         if column is not None and columns is not None:
             raise ConfigError("gan: give column or columns, not both")
@@ -288,6 +299,13 @@ class GANGame(Game):
                                                 self.dataset.labels)
         self._lp_real = measures.gaussian_kde_logpdf(self.real, self.real)
         self.name = self._spec_name(data, chosen, generator, discriminator)
+
+        # 5. the estimated duality gap among the metrics (0 steps: off)
+        gap_steps, gap_lr = _count("gap_steps", gap_steps, low=0), _nonneg(
+            "gap_lr", gap_lr)
+        if gap_steps and not gap_lr:
+            raise ConfigError("gan: gap_lr must be > 0 when gap_steps > 0")
+        self.gap_oracle = InnerSteps(gap_steps, gap_lr) if gap_steps else None
 
     # -- set-up helpers ----------------------------------------------------------
     def _discriminator_start(self, rng):
@@ -490,7 +508,24 @@ class GANGame(Game):
                  "value", "grad_norm"]
         if self.modes is not None:
             names.append("mode_coverage")
+        if self.gap_oracle is not None:
+            names += gap_metric_names(self)
         return names
+
+    def minimax_game(self) -> GANGame | None:
+        """This game with the minimax loss and no penalties (``None``: LSGAN).
+
+        Its value is this game's value ``V`` (the non-saturating game shares
+        it; the WGAN keeps its critic value), and it is zero-sum: the
+        duality gap ``max_D V - min_G V`` is measured on it.
+        """
+        if self.loss.name == "lsgan":
+            return None
+        twin = copy.copy(self)
+        twin.loss = get_loss("wgan" if self.loss.name == "wgan" else "standard")
+        twin.r1 = twin.r2 = twin.gp = 0.0
+        twin.zero_sum = True
+        return twin
 
     def generated(self, z: np.ndarray):
         """The fixed evaluation sample of each run's generator.
@@ -547,4 +582,6 @@ class GANGame(Game):
         out["grad_norm"] = np.linalg.norm(g, axis=1)
         if self.modes is not None:
             out["mode_coverage"] = measures.mode_coverage(fake, self.modes, wts)
+        if self.gap_oracle is not None:
+            out.update(gap_metrics(self, *self.split(z), self.gap_oracle))
         return out

@@ -13,6 +13,7 @@ from gamesim.rules.proximal import ProximalPoint
 
 # Rules contributed by other modules register themselves on import.
 # (one import line each; keep sorted)
+import gamesim.rules.fictitious  # noqa: F401  (fp on differentiable and GAN games)
 import gamesim.rules.learning  # noqa: F401  (fp, hedge, rm, ... on simplices)
 
 __all__ = [

@@ -75,6 +75,7 @@ from scipy.integrate import solve_ivp
 from gamesim.errors import ConfigError
 from gamesim.registry import register_rule
 from gamesim.rules.base import UpdateRule, check_positive
+from gamesim.rules.fictitious import FictitiousPlayOptions
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class CumulativeState(NamedTuple):
 
 @register_rule("fp")
 @dataclass(frozen=True)
-class FictitiousPlay(SimplexRule):
+class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
     """Fictitious play: best response to the opponent's empirical average.
 
     The played strategy ``z`` is a pure strategy (a one-hot vector). The
@@ -230,6 +231,12 @@ class FictitiousPlay(SimplexRule):
         How ties between best responses are broken.
     seed : int
         Seed of the random tie-breaking.
+    inner_steps, inner_lr, weights, decay, memory, replay
+        Fictitious play on differentiable and GAN games: on a game that is
+        not a matrix game, :meth:`for_game` hands over to
+        :class:`~gamesim.rules.fictitious.DifferentiableFictitiousPlay`
+        with these (:class:`~gamesim.rules.fictitious.FictitiousPlayOptions`);
+        on a matrix game they must keep their defaults.
 
     References
     ----------
