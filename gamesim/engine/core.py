@@ -271,7 +271,9 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         :class:`Schedule`.
     record_every : int, optional
         Record the metrics every this many steps (default ``steps // 1000``,
-        at least 1). The final state of every run is always recorded.
+        or ``steps // game.default_records`` for games whose metrics are
+        costly, such as the GAN; at least 1). The final state of every run
+        is always recorded.
     check_every : int, optional
         Steps between checks for divergence and the tolerance (default
         ``min(record_every, 10)``).
@@ -312,7 +314,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     players = resolve_players(game, rules)
     seed_arr = _seeds(seed, batch, seeds)
     B = seed_arr.size
-    record_every = max(1, steps // 1000) if record_every is None else _check_int(
+    records = getattr(game, "default_records", 1000)
+    record_every = max(1, steps // records) if record_every is None else _check_int(
         "record_every", record_every)
     check_every = min(record_every, 10) if check_every is None else _check_int(
         "check_every", check_every)

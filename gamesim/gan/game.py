@@ -200,6 +200,8 @@ class GANGame(Game):
     """
 
     players = ("generator", "discriminator")
+    #: metrics on the evaluation sample are costly: record about 100 times
+    default_records = 100
 
     def __init__(self, data: str = "old_faithful", column=None, columns=None,
                  labels: str = "auto", standardize: bool = True,
