@@ -167,8 +167,11 @@ def test_quadratic_best_responses_match_scipy(domain):
     for player, opponent in ((0, y), (1, x)):
         br = game.best_response(player, opponent)
         for b in range(len(z)):
-            def loss(v, b=b):
-                return expected_loss(game, player, v[None], as_mixed(opponent[b:b + 1]))[0]
+            against = as_mixed(opponent[b:b + 1])
+
+            def loss(v, player=player, against=against):
+                return expected_loss(game, player, v[None], against)[0]
+
             cons = ([{"type": "ineq", "fun": lambda v: 0.49 - v @ v}]
                     if domain == "ball" else [])
             res = optimize.minimize(loss, np.zeros(3), method="SLSQP",

@@ -245,6 +245,16 @@ class DifferentiableFictitiousPlay(FictitiousPlayOptions, UpdateRule):
     joint: ClassVar[bool] = True
     averaging: ClassVar[str | None] = "uniform"
 
+    @property
+    def evaluations(self) -> int:
+        """Field evaluations per step: ``2 k max(replay, 1)`` with k inner steps.
+
+        1 for closed-form answers (which evaluate losses, not the field).
+        """
+        if self.inner_steps == 0:
+            return 1
+        return 2 * self.inner_steps * max(self.replay, 1)
+
     def for_game(self, game) -> UpdateRule:
         if getattr(game, "simplex", False):
             raise ConfigError(
@@ -341,6 +351,16 @@ class DifferentiableFictitiousPlay(FictitiousPlayOptions, UpdateRule):
         sx, sy = game.slices
         return (MixedStrategy(state.played[:, :, sx], w),
                 MixedStrategy(state.played[:, :, sy], w))
+
+    def extras(self, state, game) -> dict[str, Any]:
+        """What a run returns besides its last iterate: ``{"mixture": (X, Y)}``.
+
+        ``X`` and ``Y`` are the two players'
+        :class:`~gamesim.bestresponse.MixedStrategy`, usable with every
+        measure of :mod:`gamesim.bestresponse` (and the engine puts them in
+        ``RunResult.extras`` when it collects rule outputs).
+        """
+        return {"mixture": self.mixtures(state, game)}
 
     def state_metrics(self, state, oracle) -> dict[str, np.ndarray]:
         """NashConv (and duality gap) of the mixture: ``*_mixture`` metrics.
