@@ -36,7 +36,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 RPS = np.array([[0.0, -1, 1], [1, 0, -1], [-1, 1, 0]])
 #: floating point events that must not happen; underflow to 0 is the correct
 #: result of a stable formula (exp(-1e4) = 0) and is allowed
-RAISE = dict(over="raise", invalid="raise", divide="raise", under="ignore")
+RAISE = {"over": "raise", "invalid": "raise", "divide": "raise", "under": "ignore"}
 #: an off-centre start, so that the dynamics move at once
 START = np.array([0.5, 0.25, 0.25, 0.25, 0.5, 0.25])
 
@@ -150,7 +150,8 @@ def test_nonfinite_runs_stop_alone_with_their_last_finite_state():
     np.testing.assert_array_equal(res.z[[3, 11]], z0[[3, 11]])
     assert np.all(res.steps[[3, 11]] == 0)
     others = np.setdiff1d(np.arange(20), [3, 11])
-    assert np.all(res.status[others] == "max_steps") and np.all(res.steps[others] == 300)
+    assert np.all(res.status[others] == "max_steps")
+    assert np.all(res.steps[others] == 300)
     # GDA with lr 0.1 on this quadratic game contracts by
     # |1 - 0.1 (0.1 +- i)| = 0.9950 per step: 300 steps give < 0.3 sqrt 2
     assert np.all(res.final["distance_to_equilibrium"][others] < 0.3 * math.sqrt(2))

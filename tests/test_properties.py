@@ -42,26 +42,26 @@ RULES = rule_names()
 
 #: hyperparameters used on matrix games (payoffs up to 10 in size)
 PARAMS = {
-    "adam": dict(lr=0.05, eps=1e-8),
-    "cgd": dict(lr=0.05),
-    "consensus": dict(lr=0.05, gamma=0.5),
-    "eg": dict(lr=0.05),
-    "entropic_eg": dict(lr=0.1),
-    "entropic_optimistic": dict(lr=0.1),
+    "adam": {"lr": 0.05, "eps": 1e-8},
+    "cgd": {"lr": 0.05},
+    "consensus": {"lr": 0.05, "gamma": 0.5},
+    "eg": {"lr": 0.05},
+    "entropic_eg": {"lr": 0.1},
+    "entropic_optimistic": {"lr": 0.1},
     "fp": {},
-    "gda": dict(lr=0.05),
-    "hedge": dict(lr=0.1),
-    "logit_fp": dict(temperature=0.5),
-    "momentum": dict(lr=0.05, beta=0.5),
-    "oadam": dict(lr=0.05, eps=1e-8),
-    "ogda": dict(lr=0.05),
-    "optimistic_hedge": dict(lr=0.1),
-    "pp": dict(lr=0.05),
-    "replicator": dict(lr=0.02),
-    "replicator_ode": dict(lr=0.1),
+    "gda": {"lr": 0.05},
+    "hedge": {"lr": 0.1},
+    "logit_fp": {"temperature": 0.5},
+    "momentum": {"lr": 0.05, "beta": 0.5},
+    "oadam": {"lr": 0.05, "eps": 1e-8},
+    "ogda": {"lr": 0.05},
+    "optimistic_hedge": {"lr": 0.1},
+    "pp": {"lr": 0.05},
+    "replicator": {"lr": 0.02},
+    "replicator_ode": {"lr": 0.1},
     "rm": {},
     "rm_plus": {},
-    "sga": dict(lr=0.05, lam=0.5, eps=0.1),
+    "sga": {"lr": 0.05, "lam": 0.5, "eps": 0.1},
 }
 
 
@@ -407,8 +407,8 @@ def test_permuting_actions_permutes_the_run_without_ties(name, seed, m, n, perm)
 
 # -- seeds and batches --------------------------------------------------------
 #: rules with their own random draws, as the user turns them on
-RANDOMISED = {"fp": dict(tie_break="random", seed=3),
-              "logit_fp": dict(temperature=0.5, sample=True, seed=3)}
+RANDOMISED = {"fp": {"tie_break": "random", "seed": 3},
+              "logit_fp": {"temperature": 0.5, "sample": True, "seed": 3}}
 
 
 def _randomised(name):

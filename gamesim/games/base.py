@@ -58,6 +58,8 @@ class Game:
     stochastic: bool = False
     constrained: bool = False
     linear_field: bool = False
+    #: how many records the engine makes by default over a run
+    default_records: int = 1000
 
     # -- shape helpers -------------------------------------------------------
     @property
@@ -191,13 +193,25 @@ def central_difference_jacobian(fun, z: np.ndarray, rel_step: float = 1e-5):
 
 
 def as_batch(z: np.ndarray | Sequence[float], n: int) -> np.ndarray:
-    """View a point or a batch of points as a ``(B, n)`` float array."""
-    z = np.asarray(z, dtype=float)
+    """View a point or a batch of points as a ``(B, n)`` float array.
+
+    Raises
+    ------
+    ConfigError
+        If ``z`` is ragged, not numeric, or of another shape.
+    """
+    from gamesim.errors import ConfigError
+
+    try:
+        z = np.asarray(z, dtype=float)
+    except (TypeError, ValueError) as exc:
+        reason = "rows of different lengths" if "inhomogeneous" in str(exc) else exc
+        raise ConfigError(
+            f"parameters must be numbers of shape ({n},) or (runs, {n}): {reason}"
+        ) from None
     if z.ndim == 1:
         z = z[None, :]
     if z.ndim != 2 or z.shape[1] != n:
-        from gamesim.errors import ConfigError
-
         raise ConfigError(
             f"parameters have shape {z.shape}; expected ({n},) or (runs, {n})"
         )

@@ -12,6 +12,7 @@ import numpy as np
 from gamesim.errors import ConfigError, PayoffError
 from gamesim.games.base import Game
 from gamesim.registry import register_game
+from gamesim.rules.base import check_integer, check_number
 
 
 def _finite_matrix(name: str, value, ndim: int = 2) -> np.ndarray:
@@ -251,6 +252,11 @@ def bilinear(n: int = 1, m: int | None = None, seed: int = 0, a: float = 1.0,
     m = n if m is None else m
     if n < 1 or m < 1:
         raise ConfigError(f"bilinear: n and m must be >= 1, got n={n}, m={m}")
+    check_integer("bilinear", "seed", seed)
+    a = check_number("bilinear", "a", a)
+    offset = check_number("bilinear", "offset", offset)
+    if condition is not None:
+        condition = check_number("bilinear", "condition", condition)
     if n == 1 and m == 1 and condition is None:
         A = np.array([[a]], dtype=float)
     else:
@@ -269,6 +275,9 @@ def quadratic(n: int = 2, seed: int = 0, mu: float = 0.1, coupling: float = 1.0)
     """
     if n < 1:
         raise ConfigError(f"quadratic: n must be >= 1, got {n}")
+    check_integer("quadratic", "seed", seed)
+    mu = check_number("quadratic", "mu", mu)
+    coupling = check_number("quadratic", "coupling", coupling)
     if mu < 0:
         raise ConfigError(f"quadratic: mu must be >= 0, got {mu}")
     A = coupling * _random_coupling(n, n, seed, None) if n > 1 else np.eye(1) * coupling

@@ -18,6 +18,7 @@ from scipy.special import expit
 from gamesim.errors import ConfigError
 from gamesim.games.base import Game
 from gamesim.registry import register_game
+from gamesim.rules.base import check_number, check_positive
 
 _LOSSES = ("standard", "nonsaturating", "wgan")
 
@@ -78,8 +79,9 @@ class DiracGAN(Game):
                 f"dirac: unknown loss {loss!r} (known: {', '.join(_LOSSES)})"
             )
         for key, value in (("r1", r1), ("r2", r2)):
-            if not (math.isfinite(value) and value >= 0):
-                raise ConfigError(f"dirac: {key} must be finite and >= 0, got {value}")
+            check_positive("dirac", key, value, allow_zero=True)
+        theta0 = check_number("dirac", "theta0", theta0)
+        psi0 = check_number("dirac", "psi0", psi0)
         self.loss = loss
         self.r1, self.r2 = float(r1), float(r2)
         self.gamma = self.r1 + self.r2

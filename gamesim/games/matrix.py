@@ -449,18 +449,22 @@ def read_payoff_csv(path, name: str = "A"):
     if not lines:
         raise PayoffError(f"payoff file {path} is empty")
 
-    # A header line and a label column are recognised by not being numbers.
+    # A header line and a label column are recognised by not being numbers
+    # (a label column only beside at least one payoff: a file of one text
+    # column, such as "1;2" with the wrong separator, is not all labels).
     column_labels = row_labels = None
-    if not all(_is_number(c) for c in lines[0][1][1:]):
-        column_labels = lines[0][1]
+    first = lines[0][1]
+    if not all(_is_number(c) for c in (first[1:] if len(first) > 1 else first)):
+        column_labels = first
         lines = lines[1:]
-    if lines and all(not _is_number(row[0]) for _, row in lines):
+    if lines and all(len(row) > 1 and not _is_number(row[0]) for _, row in lines):
         row_labels = [row[0] for _, row in lines]
         lines = [(k, row[1:]) for k, row in lines]
         if column_labels is not None:
             column_labels = column_labels[1:]
     if not lines or not lines[0][1]:
-        raise PayoffError(f"payoff file {path} holds no payoffs")
+        what = f": only the line of labels {', '.join(first)!r}" if not lines else ""
+        raise PayoffError(f"payoff file {path} holds no payoffs{what}")
 
     width = len(lines[0][1])
     for k, row in lines:
@@ -503,8 +507,11 @@ def _numbers(rows, name: str, where) -> np.ndarray:
             try:
                 value = float(cell)
             except ValueError:
+                hint = (" (separate the cells of a CSV file with commas)"
+                        if ";" in cell or "\t" in cell else "")
                 raise PayoffError(
-                    f"payoff matrix {name}: {cell!r} at {where(i, j)} is not a number"
+                    f"payoff matrix {name}: {cell!r} at {where(i, j)} is not a "
+                    f"number{hint}"
                 ) from None
             if not math.isfinite(value):
                 raise PayoffError(

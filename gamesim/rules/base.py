@@ -152,12 +152,42 @@ class UpdateRule:
 def check_positive(rule: str, key: str, value, *, allow_zero: bool = False):
     """Raise :class:`ConfigError` unless ``value`` is a finite positive number."""
     try:
+        if isinstance(value, bool):  # true/false in a spec is no step size
+            raise TypeError
         v = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{rule}: {key} must be a number, got {value!r}") from None
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ConfigError(f"{rule}: {key} must be finite and {bound}, got {value!r}")
+
+
+def check_number(owner: str, key: str, value) -> float:
+    """``value`` as a float, or :class:`ConfigError` unless finite and numeric.
+
+    Examples
+    --------
+    >>> check_number("dirac", "theta0", 2)
+    2.0
+    """
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v):
+        raise ConfigError(f"{owner}: {key} must be a finite number, got {value!r}")
+    return v
+
+
+def check_integer(owner: str, key: str, value, low: int = 0) -> int:
+    """``value`` as an int, or :class:`ConfigError` unless an integer >= ``low``."""
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or value < low):
+        raise ConfigError(
+            f"{owner}: {key} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 
 def check_in_range(rule: str, key: str, value, low: float, high: float):

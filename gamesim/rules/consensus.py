@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from gamesim.errors import ConfigError
 from gamesim.registry import register_rule
 from gamesim.rules.base import UpdateRule, check_positive
 
@@ -108,6 +109,9 @@ class SymplecticGradientAdjustment(UpdateRule):
         super().__post_init__()
         check_positive(self.name, "lam", self.lam, allow_zero=True)
         check_positive(self.name, "eps", self.eps, allow_zero=True)
+        if not isinstance(self.align, (bool, np.bool_)):
+            raise ConfigError(
+                f"{self.name}: align must be true or false, got {self.align!r}")
 
     def step(self, z, state, oracle, lr):
         xi = oracle.field(z)

@@ -70,7 +70,7 @@ from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import OdeSolver, solve_ivp
 
 from gamesim.errors import ConfigError
 from gamesim.registry import register_rule
@@ -80,6 +80,8 @@ from gamesim.rules.fictitious import FictitiousPlayOptions
 logger = logging.getLogger(__name__)
 
 _TIE_BREAKS = ("lowest", "random")
+#: the integrators of scipy's solve_ivp, by name
+ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
 
 
 # -- helpers shared by the rules ----------------------------------------------
@@ -757,6 +759,13 @@ class ReplicatorODE(UpdateRule):
         super().__post_init__()
         check_positive(self.name, "rtol", self.rtol)
         check_positive(self.name, "atol", self.atol)
+        solver_class = isinstance(self.method, type) and issubclass(
+            self.method, OdeSolver)
+        if not solver_class and self.method not in ODE_METHODS:
+            raise ConfigError(
+                f"{self.name}: method must be one of {', '.join(ODE_METHODS)} "
+                f"(or a scipy OdeSolver class), got {self.method!r}"
+            )
 
     def step(self, z, state, oracle, lr):
         game = oracle.game

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from gamesim.registry import register_rule
-from gamesim.rules.base import UpdateRule, check_positive
+from gamesim.rules.base import UpdateRule, check_integer
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class ProximalPoint(UpdateRule):
 
     def __post_init__(self):
         super().__post_init__()
-        check_positive(self.name, "inner_steps", self.inner_steps)
+        check_integer(self.name, "inner_steps", self.inner_steps, low=1)
 
     def step(self, z, state, oracle, lr):
         game = oracle.game
