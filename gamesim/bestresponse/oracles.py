@@ -278,6 +278,8 @@ class ScipyMinimize(BestResponseOracle):
             res = optimize.minimize(fun, start[b], jac=True, method="L-BFGS-B",
                                     bounds=bounds, options={"maxiter": self.maxiter})
             out[b] = res.x
+        # sets that are not boxes (balls) are not scipy bounds: project after
+        out = project_block(game, player, out)
         found = -expected_loss(game, player, out, opponent)
         initial = -expected_loss(game, player, start, opponent)
         keep = found >= initial

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -71,7 +70,7 @@ from gamesim.bestresponse.oracles import (
     closed_form,
 )
 from gamesim.errors import ConfigError
-from gamesim.rules.base import UpdateRule
+from gamesim.rules.base import UpdateRule, check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -171,10 +170,7 @@ def _check_options(rule) -> None:
     if isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) \
             or memory < 1:
         raise ConfigError(f"{name}: memory must be an integer >= 1, got {memory!r}")
-    lr = rule.inner_lr
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or \
-            not (math.isfinite(lr) and lr > 0):
-        raise ConfigError(f"{name}: inner_lr must be finite and > 0, got {lr!r}")
+    check_positive(name, "inner_lr", rule.inner_lr)
     if rule.weights not in WEIGHTS:
         raise ConfigError(
             f"{name}: weights must be one of {', '.join(WEIGHTS)}, got {rule.weights!r}")
