@@ -466,6 +466,24 @@ CASES = [
          lambda f: ["analyze", "--game", "bilinear", "--rule", "adam",
                     "--preconditioner", "-1"]),
 
+    # -- best responses and fictitious play beyond matrix games -----------------
+    both("fp-options-on-a-matrix-game", ConfigError,
+         ("inner_steps belong to fictitious play on differentiable",
+          "matrix game 'rps'"),
+         lambda f: run_api("matrix:name=rps", "fp:inner_steps=5"),
+         lambda f: run_argv("matrix:name=rps", "fp:inner_steps=5")),
+    both("fp-unknown-weights", ConfigError,
+         ("weights must be one of uniform, exponential", "'bogus'"),
+         lambda f: run_api("bilinear_bounded", "fp:weights=bogus"),
+         lambda f: run_argv("bilinear_bounded", "fp:weights=bogus")),
+    spec("bounded-game-bound-zero", ConfigError,
+         ("bound must be a finite number > 0, got 0",), "game",
+         "bilinear_bounded:bound=0"),
+    spec("bounded-game-start-outside", ConfigError,
+         ("start (5, 1.0) lies outside [-2, 2]",), "game", "dirac_bounded:theta0=5"),
+    spec("bounded-game-unknown-domain", ConfigError, ("unknown domain 'sphere'",),
+         "game", "bilinear_bounded:domain=sphere"),
+
     # -- output folders ---------------------------------------------------------
     both("out-is-a-file", ConfigError, ("cannot create output folder", "a23.csv"),
          lambda f: ensure_writable_dir(f / "a23.csv"),

@@ -280,3 +280,50 @@ def test_warnings_are_errors_here():
     # guard: this module's filter really turns warnings into errors
     with pytest.raises(RuntimeWarning):
         warnings.warn("probe", RuntimeWarning)
+
+
+LOGITS = [-1e4, -800.0, -40.0, -1.0, 0.0, 1e-9, 2.0, 40.0, 800.0, 1e4]
+
+
+def test_gan_losses_are_stable_log_sigmoids():
+    # gamesim.gan.losses: the cross-entropy terms are softplus of the logit
+    # f (Goodfellow et al. 2014: -log D = softplus(-f), -log(1 - D) =
+    # softplus(f)), with derivatives -sigmoid(-f) and sigmoid(f); each term
+    # against mpmath at 50 digits, for logits where exp(|f|) overflows
+    from gamesim.gan.losses import get_loss, log_sigmoid
+
+    f = np.array(LOGITS)
+    with np.errstate(**RAISE):
+        real, d_real = get_loss("standard").real(f)
+        fake, d_fake = get_loss("standard").fake(f)
+        ns, d_ns = get_loss("nonsaturating").generator(f)
+        logs = log_sigmoid(f)
+        prob = get_loss("standard").probability(f)
+    for k, t in enumerate(LOGITS):
+        assert real[k] == pytest.approx(_softplus_reference(-t), rel=1e-14, abs=1e-300)
+        assert fake[k] == pytest.approx(_softplus_reference(t), rel=1e-14, abs=1e-300)
+        assert ns[k] == pytest.approx(_softplus_reference(-t), rel=1e-14, abs=1e-300)
+        assert logs[k] == pytest.approx(-_softplus_reference(-t), rel=1e-14,
+                                        abs=1e-300)
+        assert d_real[k] == pytest.approx(-_sigmoid_reference(-t), rel=1e-14,
+                                          abs=1e-300)
+        assert d_fake[k] == pytest.approx(_sigmoid_reference(t), rel=1e-14,
+                                          abs=1e-300)
+        assert d_ns[k] == pytest.approx(-_sigmoid_reference(-t), rel=1e-14,
+                                        abs=1e-300)
+        assert prob[k] == pytest.approx(_sigmoid_reference(t), rel=1e-14, abs=1e-300)
+    # the value at D = 1/2 everywhere is -log 4 (Goodfellow et al. 2014)
+    value = get_loss("standard").value(np.zeros((1, 5)), np.zeros((1, 5)))
+    assert value[0] == pytest.approx(-math.log(4.0), rel=1e-15)
+
+
+def test_gan_data_without_rows_is_refused_not_divided_by_zero(tmp_path):
+    # every row misses the chosen column: dropping them leaves nothing to
+    # average, which must be a named error, not a NaN mean or a warning
+    from gamesim.errors import DataError
+    from gamesim.gan.data import load_csv
+
+    path = tmp_path / "holes.csv"
+    path.write_text("a,b\n1,\n3,NA\n")
+    with pytest.raises(DataError, match="no complete rows in b"):
+        load_csv(path, "b", standardize=True)
