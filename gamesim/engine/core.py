@@ -373,7 +373,13 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         if frozen_avg is not None and aa is not None:
             done = ~active[rows]
             aa[done] = frozen_avg[rows][done]
-        records.append((rows, t, _metrics(game, zz, aa), zz.copy() if record_params
+        values = _metrics(game, zz, aa)
+        if stepper.state_metrics is not None:
+            with np.errstate(all="ignore"):
+                extra = stepper.state_metrics(state, oracle)
+            for k, v in extra.items():
+                values[k] = np.asarray(v, dtype=float)[rows]
+        records.append((rows, t, values, zz.copy() if record_params
                         else None))
         last_recorded[rows] = t
 
@@ -497,6 +503,11 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
             avg_final[stopped_runs] = frozen_avg[stopped_runs]
     history = _history(game, records, seed_arr, record_params)
     final_metrics = _metrics(game, z, avg_final)
+    if stepper.state_metrics is not None:
+        with np.errstate(all="ignore"):
+            extra = stepper.state_metrics(state, oracle)
+        final_metrics.update({k: np.asarray(v, dtype=float) for k, v in extra.items()})
+    extras = {} if stepper.extras is None else stepper.extras(state, game)
     final = pd.DataFrame({
         "run": np.arange(B), "seed": seed_arr, "status": status.astype(str),
         "steps": stop_at, "evaluations": stop_at * stepper.evaluations,
@@ -507,6 +518,7 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         z=z, average=avg_final, status=status.astype(str), steps=stop_at,
         evaluations=stop_at * stepper.evaluations, history=history, final=final,
         stop_metric=stop_metric, tol=tol, wall_time=time.perf_counter() - started,
+        extras=extras,
     )
 
 

@@ -131,7 +131,12 @@ class Stepper:
             )
         self.lr = lr
         self.oracle = oracle
+        # rules with a measurable state (fictitious play's mixture) may add
+        # metrics to every record and outputs to the result
+        self.state_metrics = self.extras = None
         if same and schedule.is_plain_simultaneous:
+            self.state_metrics = getattr(rx, "state_metrics", None)
+            self.extras = getattr(rx, "extras", None)
             self.init = rx.init
             self.step, self.advance = self._joint_step(rx)
             self.evaluations = rx.evaluations
