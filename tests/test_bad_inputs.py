@@ -583,44 +583,31 @@ def test_read_only_output_folder(tmp_path, capsys):
 
 
 # -- known failures, routed to their owners -------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "engine (core._seeds): negative seeds are accepted; numpy's SeedSequence "
-    "then raises a bare ValueError ('expected non-negative integer') when the "
-    "run draws its initial noise"))
 def test_negative_seeds_are_named():
     with pytest.raises(ConfigError, match="seeds"):
         simulate(BILINEAR, GDA, 5, seeds=[-1], init_noise=0.1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine (simulate/resolve_players): a game given by its spec string "
-    "(simulate('bilinear', rule)) fails with AttributeError \"'str' object has "
-    "no attribute 'players'\" instead of a GamesimError naming the game argument"))
-def test_game_given_as_a_string_is_named():
-    with pytest.raises(GamesimError, match="game"):
-        simulate("bilinear", GDA, 5)
+def test_game_given_as_a_string_or_object_is_handled():
+    # a spec string is accepted; anything else is named
+    assert simulate("bilinear", "gda:lr=0.1", 5).status[0] == "max_steps"
+    with pytest.raises(GamesimError, match="game must be a Game"):
+        simulate(3.0, GDA, 5)
+    with pytest.raises(SpecError, match="unknown game"):
+        simulate("bilinar", GDA, 5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine (players.step_sizes): a non-numeric lr override (lr='fast') "
-    "raises a bare ValueError from numpy instead of ConfigError"))
 def test_non_numeric_lr_override_is_named():
     with pytest.raises(ConfigError, match="lr"):
         simulate(BILINEAR, GDA, 5, lr="fast")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compare (Experiment.from_toml): a file that is not UTF-8 raises "
-    "UnicodeDecodeError (tomllib), which the CLI shows as a traceback"))
 def test_binary_experiment_file_is_named(files, capsys):
     code = main(toml_argv(files, "binary.toml"))
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "binary.toml" in err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gan (data.load_csv): a header that repeats a column name ('a,a') is "
-    "accepted and the first column is taken silently; the choice is ambiguous"))
 def test_repeated_data_column_name_is_named(files):
     with pytest.raises(DataError, match="'a'"):
         make_game(f"gan:data={files / 'data_duplicate.csv'},column=a")

@@ -458,11 +458,6 @@ def test_a_batch_agrees_with_its_runs_one_by_one(name, data, seed, noise):
 
 
 @pytest.mark.parametrize("name", sorted(RANDOMISED))
-@pytest.mark.xfail(strict=True, reason=(
-    "learning._draws draws one (runs, k) block per round from (seed, round), "
-    "so a run's random tie-break or sample depends on the batch size and its "
-    "place in the batch; local rules' update() gets no per-run generator "
-    "(Oracle.rngs reaches step() only): needs an engine/rule interface change"))
 def test_a_batch_agrees_with_its_runs_one_by_one_with_random_draws(name):
     # matching pennies from the uniform start: fp ties at once
     game = make_game("matrix:name=matching_pennies")

@@ -411,6 +411,9 @@ class Experiment:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"experiment file {str(path)!r} is not valid TOML: "
                               f"{exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"experiment file {str(path)!r} is not valid TOML: "
+                              "it is not UTF-8 text") from None
         return cls.from_dict(data, source=str(path))
 
 

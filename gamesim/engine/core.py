@@ -143,6 +143,20 @@ def _json_float(v):
     return v if math.isfinite(v) else str(v)
 
 
+def _as_game(game):
+    """Accept a game or its spec string."""
+    from gamesim.games.base import Game
+
+    if isinstance(game, str):
+        from gamesim.registry import make_game
+
+        return make_game(game)
+    if not isinstance(game, Game):
+        raise ConfigError(f"game must be a Game or a game spec string, got "
+                          f"{type(game).__name__}")
+    return game
+
+
 def _check_int(name: str, value, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ConfigError(f"{name} must be an integer, got {value!r}")
@@ -156,6 +170,8 @@ def _seeds(seed, batch, seeds) -> np.ndarray:
         arr = np.asarray(seeds)
         if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
             raise ConfigError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+        if np.any(arr < 0):
+            raise ConfigError(f"seeds must be integers >= 0, got {seeds!r}")
         return arr.astype(np.int64)
     seed = _check_int("seed", seed, low=0)
     batch = 1 if batch is None else _check_int("batch", batch)
@@ -244,11 +260,14 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
 
     Parameters
     ----------
-    game : Game
-        The game (see :mod:`gamesim.games`).
-    rules : UpdateRule, pair of rules, or dict
+    game : Game or str
+        The game (see :mod:`gamesim.games`) or its spec (``"bilinear:n=5"``).
+    rules : UpdateRule, pair of rules, dict, str or list of str
         One rule for both players, or ``{player: rule}`` (names such as
-        ``"generator"``/``"discriminator"`` or ``"row"``/``"column"``).
+        ``"generator"``/``"discriminator"`` or ``"row"``/``"column"``), or
+        rule specs as on the command line (``"ogda:lr=0.1"``,
+        ``["generator=adam:lr=0.01", "discriminator=gda:lr=0.1"]``); a
+        schedule given in a spec applies unless ``schedule`` is set.
     steps : int
         Maximum number of steps.
     seed : int
@@ -310,6 +329,14 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
 
     # -- validate -------------------------------------------------------------
     steps = _check_int("steps", steps)
+    game = _as_game(game)
+    if isinstance(rules, str) or (isinstance(rules, (list, tuple))
+                                  and rules and isinstance(rules[0], str)):
+        from gamesim.engine.setup import parse_rule_specs
+
+        rules, spec_schedule = parse_rule_specs(game, rules)
+        if schedule == "simultaneous":
+            schedule = spec_schedule
     schedule = as_schedule(schedule)
     players = resolve_players(game, rules)
     seed_arr = _seeds(seed, batch, seeds)

@@ -86,7 +86,11 @@ def step_sizes(game, players, lr, batch: int):
     if lr is None:
         per_player = np.array([[players[0].rule.lr, players[1].rule.lr]], dtype=float)
     else:
-        arr = np.asarray(lr, dtype=float)
+        try:
+            arr = np.asarray(lr, dtype=float)
+        except (TypeError, ValueError):
+            raise ConfigError(f"lr must be a number or an array of numbers, "
+                              f"got {lr!r}") from None
         if arr.ndim == 0:
             per_player = np.full((1, 2), float(arr))
         elif arr.shape == (2,):
@@ -137,7 +141,7 @@ class Stepper:
         if same and schedule.is_plain_simultaneous:
             self.state_metrics = getattr(rx, "state_metrics", None)
             self.extras = getattr(rx, "extras", None)
-            self.init = rx.init
+            self.init = lambda z: self._init_rule(rx, z)
             self.step, self.advance = self._joint_step(rx)
             self.evaluations = rx.evaluations
         else:
@@ -168,9 +172,15 @@ class Stepper:
             z, state = step(z, state)
         return z, state
 
+    def _init_rule(self, rule, z):
+        if rule.uses_rng:
+            return rule.init(z, self.oracle.rngs)
+        return rule.init(z)
+
     def _block_init(self, z):
         sx, sy = self.game.slices
-        return (self._rules[0].init(z[:, sx]), self._rules[1].init(z[:, sy]))
+        return (self._init_rule(self._rules[0], z[:, sx]),
+                self._init_rule(self._rules[1], z[:, sy]))
 
     def _lr_block(self, i):
         if np.ndim(self.lr) == 0:

@@ -183,6 +183,11 @@ def load_csv(
     # 2. the chosen columns exist
     wanted = columns + ([labels] if labels is not None else [])
     for name in wanted:
+        if header.count(name) > 1:
+            raise DataError(
+                f"data {source!r} has {header.count(name)} columns named "
+                f"{name!r}: rename them so the choice is not ambiguous"
+            )
         if name not in header:
             raise DataError(
                 f"data {source!r} has no column {name!r} "

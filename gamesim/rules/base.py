@@ -94,6 +94,10 @@ class UpdateRule:
     averaging: ClassVar[str | None] = None
     #: whether the rule needs a constrained (simplex) game
     needs_simplex: ClassVar[bool] = False
+    #: whether the rule draws random numbers; the engine then calls
+    #: ``init(z, rngs)`` with one generator per run, derived from the run's
+    #: seed, so a batch draws the same numbers as its runs one by one
+    uses_rng: ClassVar[bool] = False
     #: documented behaviour on f(x, y) = x y from (1, 1) at the default step
     #: with the simultaneous schedule: "converges", "diverges", "cycles"
     #: (bounded, no convergence), "neighbourhood" (stalls at a distance of the

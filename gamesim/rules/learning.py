@@ -192,18 +192,33 @@ def _check_tie_break(rule):
         )
 
 
-def _draws(seed: int, step: np.ndarray, shape) -> np.ndarray:
-    """Uniform numbers for one step, reproducible from ``(seed, step)``."""
-    rng = np.random.default_rng([int(seed), int(np.max(step))])
-    return rng.random(shape)
+def _run_generators(seed: int, z: np.ndarray, rngs) -> tuple:
+    """One generator per run, from the rule's ``seed`` and the run's stream.
+
+    The engine passes ``rngs``, one generator per run derived from the run's
+    seed, so that a batch draws the same numbers as its runs one by one;
+    called directly (``rngs=None``), run ``i`` uses ``(seed, i)``.
+    """
+    if rngs is None:
+        return tuple(np.random.default_rng([int(seed), i]) for i in range(len(z)))
+    return tuple(
+        np.random.default_rng([int(seed), int(r.integers(2**63))]) for r in rngs
+    )
+
+
+def _draws(rngs, shape) -> np.ndarray:
+    """Uniform numbers of shape ``(runs, k)``, one row from each run's stream."""
+    return np.stack([r.random(shape[1:]) for r in rngs])
 
 
 # -- fictitious play ----------------------------------------------------------
 class CumulativeState(NamedTuple):
-    """Cumulative payoff of each pure strategy and the number of rounds seen."""
+    """Cumulative payoff of each pure strategy, the rounds seen, and the
+    per-run generators of rules that draw (``None`` otherwise)."""
 
     payoff: np.ndarray
     rounds: np.ndarray
+    rngs: tuple | None = None
 
 
 @register_rule("fp")
@@ -217,9 +232,9 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
     empirical average is ``x_{t+1} = e_k``, ``k = argmax_i U_t[i]``. Ties
     (within ``1e-12`` of the largest cumulative payoff, relative) go to the
     lowest index or, with ``tie_break="random"``, to one of the tied
-    strategies drawn uniformly from a generator seeded by ``(seed, round)``
-    (reproducible; the runs of a batch get independent draws, the two
-    players of one run share the generator). The step size is not used.
+    strategies drawn uniformly from each run's own generator (derived from
+    the run's seed and ``seed``: reproducible, and a batch draws the same
+    numbers as its runs one by one). The step size is not used.
 
     The engine reports the empirical frequencies as the averaged iterate
     (``averaging = "uniform"``): after ``T - 1`` steps from a pure ``z0``
@@ -266,32 +281,39 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
         super().__post_init__()
         _check_tie_break(self)
 
-    def init(self, z):
-        return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int))
+    @property
+    def uses_rng(self) -> bool:
+        """Random tie-breaking draws from per-run generators."""
+        return self.tie_break == "random"
+
+    def init(self, z, rngs=None):
+        gens = _run_generators(self.seed, z, rngs) if self.uses_rng else None
+        return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int),
+                               gens)
 
     def update(self, g, z, state, lr):
         payoff = state.payoff - g
         rounds = state.rounds + 1
-        choice = best_response(payoff, self.tie_break, self.seed, rounds)
+        choice = best_response(payoff, self.tie_break, state.rngs)
         out = np.zeros_like(payoff)
         np.put_along_axis(out, choice[:, None], 1.0, axis=1)
-        return out, CumulativeState(payoff, rounds)
+        return out, CumulativeState(payoff, rounds, state.rngs)
 
 
-def best_response(payoff: np.ndarray, tie_break: str, seed: int, rounds) -> np.ndarray:
+def best_response(payoff: np.ndarray, tie_break: str, rngs=None) -> np.ndarray:
     """Index of a best pure strategy in each row of ``payoff``.
 
     Entries within ``1e-12`` (relative to the largest magnitude in the row)
     of the maximum are tied; ties go to the lowest index or to a uniformly
-    drawn tied index (``tie_break="random"``, reproducible from ``seed`` and
-    the round).
+    drawn tied index (``tie_break="random"``, one uniform draw per entry
+    from each run's generator in ``rngs``).
     """
     best = np.max(payoff, axis=1, keepdims=True)
     slack = 1e-12 * np.max(np.abs(payoff), axis=1, keepdims=True)
     tied = payoff >= best - slack
     if tie_break == "lowest":
         return np.argmax(tied, axis=1)
-    keys = np.where(tied, _draws(seed, rounds, payoff.shape), -1.0)
+    keys = np.where(tied, _draws(rngs, payoff.shape), -1.0)
     return np.argmax(keys, axis=1)
 
 
@@ -317,7 +339,7 @@ class LogitFictitiousPlay(SimplexRule):
     sample : bool
         Play a sampled pure strategy rather than the mixed logit response.
     seed : int
-        Seed of the sampling.
+        Mixed with each run's own seed to seed the sampling.
 
     References
     ----------
@@ -356,24 +378,31 @@ class LogitFictitiousPlay(SimplexRule):
                 f"{self.name}: seed must be an integer >= 0, got {self.seed!r}"
             )
 
-    def init(self, z):
-        return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int))
+    @property
+    def uses_rng(self) -> bool:
+        """Sampling draws from per-run generators."""
+        return self.sample
+
+    def init(self, z, rngs=None):
+        gens = _run_generators(self.seed, z, rngs) if self.uses_rng else None
+        return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int),
+                               gens)
 
     def update(self, g, z, state, lr):
         payoff = state.payoff - g
         rounds = state.rounds + 1
         mixed = softmax(payoff / (rounds[:, None] * self.temperature))
         if not self.sample:
-            return mixed, CumulativeState(payoff, rounds)
+            return mixed, CumulativeState(payoff, rounds, state.rngs)
 
         # Draw one pure strategy per run from the logit response.
-        draws = _draws(self.seed, rounds, (len(mixed), 1))
+        draws = _draws(state.rngs, (len(mixed), 1))
         choice = np.minimum(
             np.sum(np.cumsum(mixed, axis=1) < draws, axis=1), mixed.shape[1] - 1
         )
         out = np.zeros_like(mixed)
         np.put_along_axis(out, choice[:, None], 1.0, axis=1)
-        return out, CumulativeState(payoff, rounds)
+        return out, CumulativeState(payoff, rounds, state.rngs)
 
 
 # -- multiplicative weights ---------------------------------------------------
