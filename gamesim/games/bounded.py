@@ -43,7 +43,8 @@ from gamesim.bestresponse.records import BestResponse
 from gamesim.bestresponse.scalar import convex_interval_response
 from gamesim.errors import ConfigError
 from gamesim.games.bilinear import QuadraticGame, bilinear, quadratic
-from gamesim.games.dirac import DiracGAN, softplus
+from gamesim.games.dirac import DiracGAN
+from gamesim.numerics import softplus
 from gamesim.registry import register_game
 
 DOMAINS = ("box", "ball")

@@ -20,7 +20,7 @@ from gamesim.bestresponse.mixtures import MixedStrategy, as_mixed, expected_loss
 from gamesim.bestresponse.records import BestResponse
 from gamesim.errors import ConfigError
 from gamesim.games.bounded import ExactGapMetrics, check_bound, interval_player
-from gamesim.games.dirac import softplus
+from gamesim.numerics import softplus
 from gamesim.gan.gaussian import GaussianGame
 from gamesim.registry import register_game
 

@@ -17,15 +17,11 @@ from scipy.special import expit
 
 from gamesim.errors import ConfigError
 from gamesim.games.base import Game
+from gamesim.numerics import softplus
 from gamesim.registry import register_game
 from gamesim.rules.base import check_number, check_positive
 
 _LOSSES = ("standard", "nonsaturating", "wgan")
-
-
-def softplus(t):
-    """``log(1 + exp(t))`` computed without overflow."""
-    return np.logaddexp(0.0, t)
 
 
 @register_game("dirac")

@@ -34,7 +34,7 @@ from scipy.special import expit
 
 from gamesim.errors import ConfigError
 from gamesim.games.base import Game, as_batch
-from gamesim.gan.losses import softplus
+from gamesim.numerics import softplus
 from gamesim.registry import register_game
 
 __all__ = ["GaussianGame"]

@@ -58,6 +58,7 @@ import numpy as np
 from scipy.special import expit
 
 from gamesim.errors import ConfigError
+from gamesim.numerics import log_sigmoid, softplus
 
 __all__ = [
     "LOSS_NAMES",
@@ -67,23 +68,6 @@ __all__ = [
     "log_sigmoid",
     "softplus",
 ]
-
-
-def softplus(t):
-    """``log(1 + exp(t))`` without overflow; keeps the dtype of ``t``.
-
-    Examples
-    --------
-    >>> float(softplus(800.0))
-    800.0
-    """
-    t = np.asarray(t)
-    return np.logaddexp(np.zeros((), dtype=t.dtype), t)
-
-
-def log_sigmoid(t):
-    """``log sigmoid(t) = -softplus(-t)``, never ``log(sigmoid(t))``."""
-    return -softplus(-np.asarray(t))
 
 
 @dataclass(frozen=True)
