@@ -1,0 +1,1 @@
+"""Bundled data sets and the default experiment (see README.md here)."""
