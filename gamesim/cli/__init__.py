@@ -21,6 +21,7 @@ SUBCOMMANDS = (
     "gamesim.cli.equilibria",
     "gamesim.cli.analyze",
     "gamesim.cli.compare",
+    "gamesim.cli.report",
 )
 
 

@@ -72,6 +72,9 @@ def register(sub):
                      help="draw the progress bar even when stderr is not a terminal")
     bar.add_argument("--no-progress", dest="progress", action="store_false",
                      help="never draw the progress bar")
+    p.add_argument("--no-report", dest="report", action="store_false",
+                   help="do not write report.html and report.md at the end "
+                        "(`gamesim report DIR` writes them later)")
     p.set_defaults(func=run)
 
 
@@ -190,6 +193,11 @@ def run(args) -> int:
             signal.signal(signal.SIGTERM, previous)
     bar.finish()
     _print_summary(result)
+    if getattr(args, "report", True) and result.out is not None:
+        from gamesim.reports import write_report
+
+        files = write_report(result.out, result, executor="auto")
+        print(f"wrote {files.html} and {files.markdown.name}")
     return 0
 
 
