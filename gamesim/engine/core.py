@@ -609,14 +609,22 @@ def _history(game, records, seeds, record_params) -> pd.DataFrame:
         return pd.DataFrame(columns=["run", "seed", "step"])
     runs = np.concatenate([r[0] for r in records])
     steps = np.concatenate([np.full(r[0].size, r[1]) for r in records])
-    columns = {"run": runs, "seed": seeds[runs], "step": steps}
-    for name in records[0][2]:
-        columns[name] = np.concatenate([r[2][name] for r in records])
+    names = list(records[0][2])
+    blocks = []
+    for rows, _, values, params in records:
+        block = [values[name] for name in names]
+        if record_params:
+            block.append(params)
+        blocks.append(np.column_stack(block))
     if record_params:
-        params = np.concatenate([r[3] for r in records])
-        for j, pname in enumerate(game.param_names()):
-            columns[pname] = params[:, j]
+        names += game.param_names()
+
     # rows sorted by run, then step (stably: records come in time order);
-    # sorting the numpy columns first is much faster than sorting the frame
+    # the float columns are sorted as one array and become one block
     order = np.lexsort((steps, runs))
-    return pd.DataFrame({name: values[order] for name, values in columns.items()})
+    frame = pd.DataFrame(np.concatenate(blocks)[order], columns=names, copy=False)
+    runs = runs[order]
+    frame.insert(0, "step", steps[order])
+    frame.insert(0, "seed", seeds[runs])
+    frame.insert(0, "run", runs)
+    return frame
