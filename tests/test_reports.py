@@ -425,3 +425,38 @@ def test_cli_report_with_an_unknown_metric(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--metric", "jsd"]) == 2
     err = capsys.readouterr().err
     assert "verdict metric 'jsd' is not recorded" in err
+
+
+# -- the API reference ---------------------------------------------------------------
+
+def test_every_public_object_is_documented():
+    from gamesim.reports.apidoc import undocumented
+
+    missing = undocumented()
+    assert missing == [], "public objects without a docstring: " + ", ".join(missing)
+
+
+def test_api_reference_pages_are_up_to_date():
+    from pathlib import Path
+
+    from gamesim.reports.apidoc import reference_pages
+
+    folder = Path(__file__).resolve().parents[1] / "docs" / "reference"
+    stale = [name for name, text in reference_pages().items()
+             if not (folder / name).exists()
+             or (folder / name).read_text(encoding="utf-8") != text]
+    assert stale == [], (
+        f"docs/reference is out of date ({', '.join(stale)}): run "
+        "`python -m gamesim.reports.apidoc docs/reference` and commit the pages")
+
+
+def test_api_reference_covers_every_public_name():
+    from gamesim.reports.apidoc import PACKAGES, entries, reference_pages
+
+    pages = reference_pages()
+    for package, _ in PACKAGES:
+        for entry in entries(package):
+            assert f"## {entry.name}\n" in pages[f"{package}.md"], entry
+    assert "## gamesim report" in pages["cli.md"]
+    # the pages hold no ```python blocks (test_docs would run them)
+    assert not any("```python" in text for text in pages.values())

@@ -281,7 +281,7 @@ def _first_runs(histories, label_column, run_column):
 
 def phase_portrait_figure(game, histories: pd.DataFrame, label_column: str = "label",
                           *, run_column: str = "seed", columns: int = 3,
-                          max_labels: int = 9) -> Figure:
+                          max_labels: int = 9, games: dict | None = None) -> Figure:
     """Trajectories of a two-parameter game over its vector field.
 
     One panel per label (small multiples, same axes): the grey arrows show
@@ -305,6 +305,9 @@ def phase_portrait_figure(game, histories: pd.DataFrame, label_column: str = "la
         Panels per row.
     max_labels : int
         Panels at most (the first labels).
+    games : dict, optional
+        A game per label whose field its panel shows (the same parameters
+        as ``game``, e.g. with and without a penalty); default ``game``.
 
     Examples
     --------
@@ -340,13 +343,17 @@ def phase_portrait_figure(game, histories: pd.DataFrame, label_column: str = "la
     pad = 0.12 * np.maximum(hi - lo, 1e-3)
     lo, hi = lo - pad, hi + pad
 
-    # 2. the vector field -xi on a grid
+    # 2. the vector field -xi on a grid, normalised
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 17), np.linspace(lo[1], hi[1], 17))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    with np.errstate(all="ignore"):
-        move = -np.asarray(game.field(grid), dtype=float)
-    length = np.linalg.norm(move, axis=1, keepdims=True)
-    move = np.where(length > 0, move / np.where(length > 0, length, 1.0), 0.0)
+
+    def directions(which):
+        with np.errstate(all="ignore"):
+            move = -np.asarray(which.field(grid), dtype=float)
+        length = np.linalg.norm(move, axis=1, keepdims=True)
+        return np.where(length > 0, move / np.where(length > 0, length, 1.0), 0.0)
+
+    shared = directions(game)
 
     # 3. one panel per label
     cols = min(columns, len(runs))
@@ -356,6 +363,8 @@ def phase_portrait_figure(game, histories: pd.DataFrame, label_column: str = "la
                                       sharey=True)).ravel()
     for i, (ax, (label, rows_)) in enumerate(zip(axes, runs)):
         kw = style(i)
+        own = (games or {}).get(label)
+        move = shared if own is None else directions(own)
         ax.quiver(gx, gy, move[:, 0].reshape(gx.shape), move[:, 1].reshape(gx.shape),
                   color="0.7", angles="xy", pivot="mid", width=0.004, scale=22)
         xy = rows_[names].to_numpy(float)
