@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "gamesim.cli.analyze",
     "gamesim.cli.compare",
     "gamesim.cli.report",
+    "gamesim.cli.bench",
 )
 
 
