@@ -414,6 +414,24 @@ def test_cli_report_and_compare_flag(tmp_path, capsys):
     assert code == 0 and (tmp_path / "with" / "report.html").exists()
 
 
+def test_cli_compare_keeps_its_tables_when_the_report_fails(tmp_path, capsys,
+                                                          monkeypatch):
+    import gamesim.reports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no figures today")
+
+    monkeypatch.setattr(gamesim.reports, "write_report", broken)
+    out = tmp_path / "out"
+    code = main(["compare", "--game", "bilinear", "--rules", "eg:lr=0.1", "--seeds",
+                 "1", "--steps", "20", "--executor", "local", "--no-progress",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "the report could not be written (RuntimeError: no figures today)" in err
+    assert (out / "runs.csv").exists() and not (out / "report.html").exists()
+
+
 def test_cli_report_on_a_folder_that_is_no_comparison(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err

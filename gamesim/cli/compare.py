@@ -194,10 +194,25 @@ def run(args) -> int:
     bar.finish()
     _print_summary(result)
     if getattr(args, "report", True) and result.out is not None:
-        from gamesim.reports import write_report
+        return _write_report(result)
+    return 0
 
+
+def _write_report(result) -> int:
+    """Write the report; a failure leaves the tables and says so (status 1)."""
+    import logging
+
+    from gamesim.reports import write_report
+
+    try:
         files = write_report(result.out, result, executor="auto")
-        print(f"wrote {files.html} and {files.markdown.name}")
+    except Exception as exc:  # the sweep's tables are saved whatever happens
+        logging.getLogger(__name__).debug("report failed", exc_info=True)
+        print(f"gamesim: the report could not be written ({type(exc).__name__}: "
+              f"{exc}); the tables are in {result.out}; `gamesim report "
+              f"{result.out}` tries again", file=sys.stderr)
+        return 1
+    print(f"wrote {files.html} and {files.markdown.name}")
     return 0
 
 
