@@ -91,10 +91,11 @@ def test_dirac_gan_needs_r1_for_gradient_descent(result):
     assert (with_r1["status"] == "converged").all()
 
 
-def test_matching_pennies_optimistic_hedge_last_iterate_converges(result):
+@pytest.mark.parametrize("game", ["matching_pennies", "rps"])
+def test_optimistic_hedge_last_iterate_converges(result, game):
     # reference D (Daskalakis and Panageas 2019): optimistic multiplicative
     # weights converges in the last iterate
-    row = _row(result, "matching_pennies", "optimistic_hedge")
+    row = _row(result, game, "optimistic_hedge")
     assert row["converged_share"] == 1.0, row.to_dict()
 
 
