@@ -225,12 +225,16 @@ def _print_summary(result) -> None:
         steps = "-" if not with_tol or math.isnan(row["steps_to_tol_median"]) else \
             f"{row['steps_to_tol_median']:.0f}"
         metric = row.get(f"{row['stop_metric']}_median", math.nan)
+        conv = f"{row['converged_share']:>5.0%}" if with_tol else f"{'-':>5}"
         print(f"{_clip(row['game'], 16):<16} {_clip(row['rule_spec'], 44):<44} "
-              f"{row['converged_share']:>5.0%} {steps:>7} "
+              f"{conv} {steps:>7} "
               f"{format_number(metric):>11}  {'*' if row['best'] else ''}")
     metrics = sorted(set(summary["stop_metric"]))
     print(f"conv: share of runs converged; steps: median steps to tol; metric: median "
           f"final {', '.join(metrics)}; *: best step size of its rule")
+    if not with_tol:
+        print("no tolerance given (--tol): runs were not stopped early; the "
+              "report's verdicts judge each rule")
     print(f"wrote {result.out}/runs.csv, summary.csv, history.csv")
 
 
