@@ -100,17 +100,12 @@ class DiracGAN(Game):
             out[:, 0] = -psi
             out[:, 1] = theta + self.gamma * psi
             return out
-        # written into the columns of ``out`` directly (no temporaries);
-        # -(psi s) is bit for bit (-psi) s
         s = expit(psi * theta)
-        first, second = out[:, 0], out[:, 1]
         if self.loss == "standard":
-            np.multiply(psi, s, out=first)
+            out[:, 0] = -psi * s
         else:
-            np.multiply(psi, expit(-psi * theta), out=first)
-        np.negative(first, out=first)
-        np.multiply(theta, s, out=second)
-        second += self.gamma * psi
+            out[:, 0] = -psi * expit(-psi * theta)
+        out[:, 1] = theta * s + self.gamma * psi
         return out
 
     def jacobian(self, z, noise=None):
