@@ -197,3 +197,23 @@ def test_unknown_player_is_named():
         simulate(make_game("bilinear"), {"referee": GDA()}, 5)
     with pytest.raises(ConfigError, match="no update rule given for player"):
         simulate(make_game("bilinear"), {"generator": GDA()}, 5)
+
+
+def test_stopped_runs_are_not_measured_after_they_stop():
+    # a diverged run keeps moving (frozen only at each check); the tolerance
+    # check must not measure it, or a game whose metrics refuse huge values
+    # (the GAN's weighted Wasserstein distance) would crash the whole batch
+    from gamesim.games import QuadraticGame
+
+    class Fussy(QuadraticGame):
+        def metrics(self, z, noise=None):
+            if np.abs(z).max() > 1e9:
+                raise ValueError("metrics asked of a run that already stopped")
+            return super().metrics(z, noise)
+
+    game = Fussy(np.eye(1), np.eye(1), np.eye(1))
+    # run 0: |1 - 3 (1 +- i)| = sqrt(13) per step, far past 1e9 within the
+    # ten steps between checks; run 1 converges
+    res = simulate(game, GDA(), steps=500, batch=2, lr=np.array([3.0, 0.1]),
+                   tol=1e-8)
+    assert list(res.status) == ["diverged", "converged"]

@@ -282,9 +282,10 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     init_noise : float
         Standard deviation of Gaussian noise added to ``z0`` per run, drawn
         from the run's seed.
-    lr : float, pair, or array, optional
-        Step sizes overriding the rules' own: scalar, ``(lr_x, lr_y)`` (two
-        time-scales), one per run ``(B,)``, or ``(B, 2)``.
+    lr : float, tuple, or array, optional
+        Step sizes overriding the rules' own: scalar, a tuple
+        ``(lr_x, lr_y)`` (two time-scales), a list or array of one per run
+        ``(B,)``, or an array ``(B, 2)``.
     schedule : str or Schedule
         ``"simultaneous"`` (default), ``"alternating"`` or a
         :class:`Schedule`.
@@ -482,8 +483,14 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
                     stop(div, "diverged", t)
                     logger.info("%d run(s) diverged by step %d", div.sum(), t)
                 if tol is not None and active.any():
-                    values = _stop_values(game, z, avg_iter(t), stop_metric)
-                    hit = active & (values <= tol)
+                    # only the active runs: a stopped run's state may have
+                    # drifted to huge values since its last check
+                    rows = np.flatnonzero(active)
+                    avg_now = avg_iter(t)
+                    values = _stop_values(game, z[rows], None if avg_now is None
+                                          else avg_now[rows], stop_metric)
+                    hit = np.zeros(B, dtype=bool)
+                    hit[rows] = values <= tol
                     if hit.any():
                         stop(hit, "converged", t)
                 done = ~active

@@ -78,9 +78,11 @@ def step_sizes(game, players, lr, batch: int):
     """Per-coordinate (and per-run) step sizes.
 
     ``lr`` overrides the rules' own step sizes: a scalar (both players), a
-    pair ``(lr_x, lr_y)``, an array of one value per run, or an array of
-    shape ``(runs, 2)``. Returns a float when every coordinate and run share
-    one step size, else an array broadcastable to ``(runs, n)``.
+    tuple ``(lr_x, lr_y)`` (two time-scales), a 1-D array of one value per
+    run, or an array of shape ``(runs, 2)``. A tuple is always a pair of
+    players and a list or array always per run, so a batch of two runs is
+    not ambiguous. Returns a float when every coordinate and run share one step
+    size, else an array broadcastable to ``(runs, n)``.
     """
     sizes = game.sizes
     if lr is None:
@@ -91,9 +93,10 @@ def step_sizes(game, players, lr, batch: int):
         except (TypeError, ValueError):
             raise ConfigError(f"lr must be a number or an array of numbers, "
                               f"got {lr!r}") from None
+        pair = isinstance(lr, tuple)
         if arr.ndim == 0:
             per_player = np.full((1, 2), float(arr))
-        elif arr.shape == (2,):
+        elif arr.shape == (2,) and pair:
             per_player = arr[None, :]
         elif arr.shape == (batch,):
             per_player = np.repeat(arr[:, None], 2, axis=1)
@@ -101,8 +104,8 @@ def step_sizes(game, players, lr, batch: int):
             per_player = arr
         else:
             raise ConfigError(
-                f"lr has shape {arr.shape}; expected a scalar, (2,), ({batch},) "
-                f"or ({batch}, 2)"
+                f"lr has shape {arr.shape}; expected a scalar, a pair (lr_x, "
+                f"lr_y), one value per run ({batch},) or ({batch}, 2)"
             )
     if not np.all(np.isfinite(per_player)) or np.any(per_player <= 0):
         raise ConfigError(f"step sizes must be finite and > 0, got {per_player.tolist()}")
