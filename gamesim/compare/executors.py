@@ -65,6 +65,7 @@ class Executor:
     workers = 1
 
     def run(self, fn: Callable, tasks: Sequence) -> Iterator[tuple[Any, Any]]:
+        """Apply ``fn`` to every task; yield ``(task, result)`` as each ends."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -87,6 +88,7 @@ class LocalExecutor(Executor):
     name = "local"
 
     def run(self, fn, tasks):
+        """Run the tasks one after another in this process."""
         for task in tasks:
             yield task, fn(task)
 
@@ -158,6 +160,8 @@ class ProcessExecutor(Executor):
                                    mp_context=context, initializer=_worker_init)
 
     def run(self, fn, tasks):
+        """Run the tasks in worker processes, retrying a task whose worker
+        died; yield each result as it arrives."""
         pending = list(tasks)
         failures = 0
         finished_any = False
@@ -289,6 +293,7 @@ class DaskExecutor(Executor):
         return f"dask ({self.address})"
 
     def run(self, fn, tasks):
+        """Submit the tasks to the Dask cluster; yield results as they end."""
         distributed = _import_distributed()
         futures = [self.client.submit(fn, task, pure=False, retries=self.retries)
                    for task in tasks]
