@@ -7,30 +7,28 @@ import math
 import numpy as np
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    import argparse
+def _integer_at_least(low: int):
+    """An argparse type: an integer >= ``low``."""
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+    def convert(text: str) -> int:
+        import argparse
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+
+    return convert
 
 
-def nonnegative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+#: argparse type: an integer >= 1
+positive_int = _integer_at_least(1)
+#: argparse type: an integer >= 0
+nonnegative_int = _integer_at_least(0)
 
 
 def finite_float(text: str) -> float:
