@@ -23,11 +23,14 @@ COMPARISONS: list["Comparison"] = []
 
 @dataclass
 class Comparison:
-    """Two timings of the same work and what was expected of their ratio.
+    """Two measurements of the same work and what was expected of their ratio.
 
-    ``engine`` and ``baseline`` are seconds per unit of work (a step, an
-    iteration, a run-step); ``ratio`` is ``engine / baseline`` unless the
-    comparison says otherwise (then it is described by ``meaning``).
+    ``engine`` and ``baseline`` are in ``unit``: seconds per step for single
+    runs (lower is better), a rate such as run-steps per second otherwise
+    (higher is better). ``meaning`` says how ``ratio`` was formed, for
+    example ``engine time / plain time per step``; ``target`` is the
+    condition issue 8 sets on it (empty when it sets none) and ``met``
+    whether it held.
     """
 
     name: str
