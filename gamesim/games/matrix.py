@@ -163,8 +163,33 @@ class MatrixGame(Game):
     # -- the game -------------------------------------------------------------
     def field(self, z, noise=None):
         """``(-A y, -B^T x)``: each player's gradient of its own loss."""
-        x, y = self.split(np.asarray(z, dtype=float))
-        return np.concatenate([-(y @ self.A.T), -(x @ self.B)], axis=-1)
+        z = np.asarray(z, dtype=float)
+        m = self.sizes[0]
+        neg_a, neg_b = self._negated_payoffs
+        # y @ (-A).T is -(y @ A.T) bit for bit (rounding is symmetric); the
+        # two products go straight into their halves of one array
+        out = np.empty(z.shape)
+        np.matmul(z[..., m:], neg_a.T, out=out[..., :m])
+        np.matmul(z[..., :m], neg_b, out=out[..., m:])
+        return out
+
+    @cached_property
+    def _negated_payoffs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(-A, -B)``, computed once for :meth:`field`."""
+        return -self.A, -self.B
+
+    @cached_property
+    def _pure_payoffs(self) -> tuple:
+        """Payoff vectors against pure strategies, for fictitious play.
+
+        ``(At, B, stacked)``: row ``j`` of ``At`` (``A^T``, C-contiguous) is
+        ``A e_j``, row ``i`` of ``B`` is ``B^T e_i``; for square games
+        ``stacked`` is ``B`` above ``A^T`` (one gather serves both players),
+        else ``None``.
+        """
+        at, b = np.ascontiguousarray(self.A.T), np.ascontiguousarray(self.B)
+        m, n = self.sizes
+        return at, b, (np.concatenate([b, at]) if m == n else None)
 
     def value(self, z):
         """The row player's expected payoff ``x^T A y``, one per run."""
@@ -182,8 +207,15 @@ class MatrixGame(Game):
 
     def project(self, z):
         """Euclidean projection of each player's block onto its simplex."""
-        x, y = self.split(np.asarray(z, dtype=float))
-        return np.concatenate([project_to_simplex(x), project_to_simplex(y)], axis=-1)
+        z = np.asarray(z, dtype=float)
+        m, n = self.sizes
+        if m == n:  # both blocks as rows of one (2 runs, m) array: one pass
+            return _project_rows(z.reshape(-1, m)).reshape(z.shape)
+        x, y = self.split(z)
+        out = np.empty(z.shape)
+        out[..., :m] = _project_rows(x.reshape(-1, m)).reshape(x.shape)
+        out[..., m:] = _project_rows(y.reshape(-1, n)).reshape(y.shape)
+        return out
 
     def initial_point(self):
         """Both players uniform."""
@@ -286,17 +318,25 @@ def project_to_simplex(v) -> np.ndarray:
     array([[0.16666667, 0.16666667, 0.66666667]])
     """
     v = np.asarray(v, dtype=float)
-    flat = np.atleast_2d(v)
-    flat = flat - np.max(flat, axis=-1, keepdims=True)
-    k = flat.shape[-1]
+    return _project_rows(np.atleast_2d(v)).reshape(v.shape)
+
+
+def _project_rows(rows: np.ndarray) -> np.ndarray:
+    """:func:`project_to_simplex` of each row of a 2-D array (every step of a
+    rule on the simplex passes here: few numpy calls)."""
+    flat = rows - np.max(rows, axis=-1, keepdims=True)
+    count_rows, k = flat.shape
     u = -np.sort(-flat, axis=-1)
-    excess = np.cumsum(u, axis=-1) - 1.0
-    ranks = np.arange(1, k + 1)
-    count = np.sum(u - excess / ranks > 0, axis=-1)
-    rho = np.maximum(count, 1) - 1
-    theta = np.take_along_axis(excess, rho[:, None], axis=-1) / (rho[:, None] + 1)
-    out = np.maximum(flat - theta, 0.0)
-    return out.reshape(v.shape)
+    excess = np.cumsum(u, axis=-1)
+    excess -= 1.0
+    count = np.count_nonzero(u - excess / np.arange(1, k + 1) > 0, axis=-1)
+    rho = np.maximum(count, 1)
+    rho -= 1
+    theta = excess[np.arange(count_rows), rho]
+    theta /= rho + 1
+    out = flat - theta[:, None]
+    return np.maximum(out, 0.0, out=out)
+
 
 
 # -- catalogue ----------------------------------------------------------------

@@ -150,6 +150,36 @@ def blockwise(update: Callable, game, g, z, state, lr):
     return np.concatenate(new_z, axis=1), _merge_states(new_states, n)
 
 
+def _by_block(game, rowwise: Callable, values: np.ndarray) -> np.ndarray:
+    """``rowwise`` (reductions along the last axis) applied to each player's
+    block of the joint ``(runs, n)`` array ``values``.
+
+    Square games take both blocks in one call, as rows of a ``(runs, 2, k)``
+    view; the numbers are those of one call per block.
+    """
+    m, n = game.sizes
+    if m == n:
+        return rowwise(values.reshape(len(values), 2, m)).reshape(values.shape)
+    out = np.empty(values.shape)
+    out[:, :m] = rowwise(values[:, :m])
+    out[:, m:] = rowwise(values[:, m:])
+    return out
+
+
+def _plain_matrix_game(oracle) -> bool:
+    """Whether the oracle's field is :class:`MatrixGame`'s own ``(-A y, -B^T x)``
+    (the case the fast joint steps below are written for)."""
+    from gamesim.games.matrix import MatrixGame
+
+    game = oracle.game
+    return (
+        isinstance(game, MatrixGame)
+        and type(game).field is MatrixGame.field
+        and type(game).project is MatrixGame.project
+        and not game.stochastic
+    )
+
+
 def mirror_step(game, z: np.ndarray, g: np.ndarray, lr) -> np.ndarray:
     """Entropic mirror step ``x' ~ x exp(-lr g)`` on each player's simplex."""
     out = np.empty_like(z)
@@ -214,11 +244,18 @@ def _draws(rngs, shape) -> np.ndarray:
 # -- fictitious play ----------------------------------------------------------
 class CumulativeState(NamedTuple):
     """Cumulative payoff of each pure strategy, the rounds seen, and the
-    per-run generators of rules that draw (``None`` otherwise)."""
+    per-run generators of rules that draw (``None`` otherwise).
+
+    ``played`` is kept by fictitious play's joint step on a matrix game: the
+    one-hot array it returned and where to find the payoff vectors against
+    those pure strategies, so that the next step adds them without a matrix
+    product (``None`` otherwise).
+    """
 
     payoff: np.ndarray
     rounds: np.ndarray
     rngs: tuple | None = None
+    played: tuple | None = None
 
 
 @register_rule("fp")
@@ -291,6 +328,36 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
         return CumulativeState(np.zeros_like(z, dtype=float), np.zeros(len(z), int),
                                gens)
 
+    def step(self, z, state, oracle, lr):
+        played = state.played
+        if played is not None and played[0] is z:
+            # z is the pure profile (e_i, e_j) that the last step returned:
+            # the field is (-A e_j, -B^T e_i), so subtracting it adds rows of
+            # the payoff tables, exactly (a product with a one-hot vector
+            # does not round). The engine writes into z only the rows of
+            # runs that have stopped, whose later steps it discards.
+            payoff = _add_pure_payoffs(oracle.game, state.payoff, played[1])
+        elif self.tie_break == "lowest" and _plain_matrix_game(oracle):
+            payoff = state.payoff - oracle.field(z)
+        else:
+            return super().step(z, state, oracle, lr)
+        m, n = oracle.game.sizes
+        runs = len(payoff)
+        if m == n:
+            choice = _lowest_best(payoff.reshape(runs, 2, m))
+        else:
+            choice = np.empty((runs, 2), dtype=np.intp)
+            choice[:, 0] = _lowest_best(payoff[:, :m])
+            choice[:, 1] = _lowest_best(payoff[:, m:])
+        # one-hot vectors lie on the simplex and the projection returns them
+        # unchanged (exactly), so it is skipped
+        starts, rows = _block_starts(runs, m, n)
+        where = choice + starts  # index of the payoff rows to add next step
+        out = np.zeros(payoff.shape)
+        out.reshape(-1)[where + rows] = 1.0
+        return out, CumulativeState(payoff, state.rounds + 1, state.rngs,
+                                    (out, where))
+
     def update(self, g, z, state, lr):
         payoff = state.payoff - g
         rounds = state.rounds + 1
@@ -315,6 +382,47 @@ def best_response(payoff: np.ndarray, tie_break: str, rngs=None) -> np.ndarray:
         return np.argmax(tied, axis=1)
     keys = np.where(tied, _draws(rngs, payoff.shape), -1.0)
     return np.argmax(keys, axis=1)
+
+
+def _lowest_best(payoff: np.ndarray) -> np.ndarray:
+    """:func:`best_response` with ``tie_break="lowest"`` along the last axis
+    (the same operations, without numpy's Python-level wrappers)."""
+    best = np.maximum.reduce(payoff, axis=-1, keepdims=True)
+    slack = np.maximum.reduce(np.abs(payoff), axis=-1, keepdims=True)
+    slack *= 1e-12
+    best -= slack
+    return np.greater_equal(payoff, best).argmax(axis=-1)
+
+
+def _add_pure_payoffs(game, payoff: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``payoff + (A e_j, B^T e_i)`` per run, given ``where = (i, m + j)``."""
+    m, n = game.sizes
+    at, b, stacked = game._pure_payoffs
+    if stacked is not None:  # one gather: rows i (of B) and m + j (of A^T)
+        rows = stacked[where].reshape(len(payoff), 2, m)[:, ::-1]
+        return (payoff.reshape(rows.shape) + rows).reshape(payoff.shape)
+    out = np.empty(payoff.shape)
+    np.add(payoff[:, :m], at[where[:, 1] - m], out=out[:, :m])
+    np.add(payoff[:, m:], b[where[:, 0]], out=out[:, m:])
+    return out
+
+
+_STARTS: dict = {}
+
+
+def _block_starts(runs: int, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``[0, m]`` and the flat index of each run's first entry in a
+    ``(runs, m + n)`` array (``[0, m] + choice`` is also the entry to set)."""
+    key = (runs, m, n)
+    found = _STARTS.get(key)
+    if found is None:
+        found = (np.array([0, m]), np.arange(runs)[:, None] * (m + n))
+        for a in found:
+            a.flags.writeable = False
+        if len(_STARTS) > 32:
+            _STARTS.clear()
+        _STARTS[key] = found
+    return found
 
 
 @register_rule("logit_fp")
@@ -449,6 +557,12 @@ class Hedge(SimplexRule):
 
     def init(self, z):
         return LogitState(_shifted(log_strategy(z)))
+
+    def step(self, z, state, oracle, lr):
+        # update() on both blocks at once, without splitting the state
+        game = oracle.game
+        logits = _by_block(game, _shifted, state.logits - lr * oracle.field(z))
+        return oracle.project(_by_block(game, softmax, logits)), LogitState(logits)
 
     def update(self, g, z, state, lr):
         logits = _shifted(state.logits - lr * g)
