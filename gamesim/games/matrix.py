@@ -165,18 +165,11 @@ class MatrixGame(Game):
         """``(-A y, -B^T x)``: each player's gradient of its own loss."""
         z = np.asarray(z, dtype=float)
         m = self.sizes[0]
-        neg_a, neg_b = self._negated_payoffs
-        # y @ (-A).T is -(y @ A.T) bit for bit (rounding is symmetric); the
-        # two products go straight into their halves of one array
+        # the two products go straight into their halves of one array
         out = np.empty(z.shape)
-        np.matmul(z[..., m:], neg_a.T, out=out[..., :m])
-        np.matmul(z[..., :m], neg_b, out=out[..., m:])
-        return out
-
-    @cached_property
-    def _negated_payoffs(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(-A, -B)``, computed once for :meth:`field`."""
-        return -self.A, -self.B
+        np.matmul(z[..., m:], self.A.T, out=out[..., :m])
+        np.matmul(z[..., :m], self.B, out=out[..., m:])
+        return np.negative(out, out=out)
 
     @cached_property
     def _pure_payoffs(self) -> tuple:
