@@ -175,14 +175,17 @@ class MatrixGame(Game):
     def _pure_payoffs(self) -> tuple:
         """Payoff vectors against pure strategies, for fictitious play.
 
-        ``(At, B, stacked)``: row ``j`` of ``At`` (``A^T``, C-contiguous) is
-        ``A e_j``, row ``i`` of ``B`` is ``B^T e_i``; for square games
-        ``stacked`` is ``B`` above ``A^T`` (one gather serves both players),
-        else ``None``.
+        ``(At, B, stacked, eye)``: row ``j`` of ``At`` (``A^T``, C-contiguous)
+        is ``A e_j``, row ``i`` of ``B`` is ``B^T e_i``; for square games
+        ``stacked[0] = A^T`` and ``stacked[1] = B`` (one gather serves both
+        players) and ``eye`` the identity (rows: pure strategies), else
+        ``None``.
         """
         at, b = np.ascontiguousarray(self.A.T), np.ascontiguousarray(self.B)
         m, n = self.sizes
-        return at, b, (np.concatenate([b, at]) if m == n else None)
+        if m != n:
+            return at, b, None, None
+        return at, b, np.stack([at, b]), np.eye(m)
 
     def value(self, z):
         """The row player's expected payoff ``x^T A y``, one per run."""

@@ -343,20 +343,20 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
             return super().step(z, state, oracle, lr)
         m, n = oracle.game.sizes
         runs = len(payoff)
+        # one-hot vectors lie on the simplex and the projection returns them
+        # unchanged (exactly), so it is skipped
         if m == n:
             choice = _lowest_best(payoff.reshape(runs, 2, m))
+            out = oracle.game._pure_payoffs[3][choice].reshape(payoff.shape)
         else:
             choice = np.empty((runs, 2), dtype=np.intp)
             choice[:, 0] = _lowest_best(payoff[:, :m])
             choice[:, 1] = _lowest_best(payoff[:, m:])
-        # one-hot vectors lie on the simplex and the projection returns them
-        # unchanged (exactly), so it is skipped
-        starts, rows = _block_starts(runs, m, n)
-        where = choice + starts  # index of the payoff rows to add next step
-        out = np.zeros(payoff.shape)
-        out.reshape(-1)[where + rows] = 1.0
+            out = np.zeros(payoff.shape)
+            out[np.arange(runs), choice[:, 0]] = 1.0
+            out[np.arange(runs), m + choice[:, 1]] = 1.0
         return out, CumulativeState(payoff, state.rounds + 1, state.rngs,
-                                    (out, where))
+                                    (out, choice))
 
     def update(self, g, z, state, lr):
         payoff = state.payoff - g
@@ -394,35 +394,20 @@ def _lowest_best(payoff: np.ndarray) -> np.ndarray:
     return np.greater_equal(payoff, best).argmax(axis=-1)
 
 
-def _add_pure_payoffs(game, payoff: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """``payoff + (A e_j, B^T e_i)`` per run, given ``where = (i, m + j)``."""
-    m, n = game.sizes
-    at, b, stacked = game._pure_payoffs
-    if stacked is not None:  # one gather: rows i (of B) and m + j (of A^T)
-        rows = stacked[where].reshape(len(payoff), 2, m)[:, ::-1]
+def _add_pure_payoffs(game, payoff: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """``payoff + (A e_j, B^T e_i)`` per run, ``(i, j) = choice``."""
+    m, _ = game.sizes
+    at, b, stacked, _ = game._pure_payoffs
+    if stacked is not None:  # one gather: rows j of A^T and i of B
+        rows = stacked[_BLOCKS, choice[:, ::-1]]
         return (payoff.reshape(rows.shape) + rows).reshape(payoff.shape)
     out = np.empty(payoff.shape)
-    np.add(payoff[:, :m], at[where[:, 1] - m], out=out[:, :m])
-    np.add(payoff[:, m:], b[where[:, 0]], out=out[:, m:])
+    np.add(payoff[:, :m], at[choice[:, 1]], out=out[:, :m])
+    np.add(payoff[:, m:], b[choice[:, 0]], out=out[:, m:])
     return out
 
 
-_STARTS: dict = {}
-
-
-def _block_starts(runs: int, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``[0, m]`` and the flat index of each run's first entry in a
-    ``(runs, m + n)`` array (``[0, m] + choice`` is also the entry to set)."""
-    key = (runs, m, n)
-    found = _STARTS.get(key)
-    if found is None:
-        found = (np.array([0, m]), np.arange(runs)[:, None] * (m + n))
-        for a in found:
-            a.flags.writeable = False
-        if len(_STARTS) > 32:
-            _STARTS.clear()
-        _STARTS[key] = found
-    return found
+_BLOCKS = np.array([0, 1])
 
 
 @register_rule("logit_fp")
