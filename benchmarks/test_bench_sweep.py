@@ -6,7 +6,7 @@ ratio and stores it in ``extra_info``; both also check that the faster way
 gives exactly the same table, since a speed-up that changes the numbers is
 worth nothing.
 
-* ``test_process_speedup``: a CPU-bound sweep (24 tasks of about 0.2 s)
+* ``test_process_speedup``: a CPU-bound sweep (24 tasks of about 0.4 s)
   in this process, then on 2 worker processes. The pool's forkserver is
   started once beforehand, as it is for the rest of a long sweep; the
   ratio includes starting the pool's workers and sending results back. On
@@ -28,7 +28,7 @@ CPU_BOUND = dict(
     games=["bilinear:n=8", "bilinear:n=16"],
     rules=["gda:lr=0.001|0.002|0.003|0.004", "ogda:lr=0.001|0.002|0.003|0.004",
            "eg:lr=0.001|0.002|0.003|0.004"],
-    seeds=20, steps=12000, record_every=1200, init_noise=0.1,
+    seeds=20, steps=60000, record_every=6000, init_noise=0.1,
 )
 
 MANY_SEEDS = dict(

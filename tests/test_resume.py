@@ -29,13 +29,13 @@ from gamesim.compare import (
     load_comparison,
 )
 
-# CPU-bound enough (about 0.1-0.5 s a task) for an interruption to land
+# CPU-bound enough (about 0.3 s a task on an idle core) for an interruption to land
 # part-way, small enough for the whole file to take well under a minute
 SWEEP = dict(
     games=["bilinear:n=2", "bilinear:n=4"],
     rules=["gda:lr=0.001|0.002|0.003|0.004", "ogda:lr=0.001|0.002|0.003|0.004",
            "eg:lr=0.001|0.002|0.003|0.004"],
-    seeds=10, steps=10000, record_every=1000, init_noise=0.1,
+    seeds=10, steps=50000, record_every=5000, init_noise=0.1,
 )
 TASKS = 2 * 3 * 4
 RUNS = TASKS * 10
