@@ -91,7 +91,8 @@ class Game:
         """The simultaneous gradient field ``xi(z)``, shape ``(B, n)``.
 
         ``noise`` is a sequence of one ``numpy.random.Generator`` per run,
-        used only by stochastic games (minibatches).
+        used only by stochastic games (minibatches). The result must be a new
+        array that the caller may overwrite (rules compute their step in it).
         """
         raise NotImplementedError(f"{type(self).__name__} does not define field()")
 
