@@ -212,6 +212,12 @@ def convergence_figure(histories: pd.DataFrame, metric: str,
     if tol is not None:
         ax.axhline(tol, color="0.35", linestyle=(0, (4, 2)), linewidth=1.2,
                    label=f"tolerance {tol:g}")
+    if floor is not None and any(
+            (b[["q25", "median", "q75"]].to_numpy(dtype=float) < floor).any()
+            for b in bands.values()):
+        # values below 1e-16 of the peak are drawn at that floor: say so
+        ax.axhline(floor, color="0.6", linestyle=":", linewidth=1.0,
+                   label=f"drawing floor {floor:.1g} (values below it sit on it)")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(STEP_LABEL)
@@ -572,7 +578,17 @@ def _density_panels_1d(axes, checkpoints, samples, data, lo, hi, bins, unit, nam
                         f"outside the view (median {np.median(fake[:, 0]):.3g})",
                         transform=ax.transAxes, ha="center", va="center",
                         fontsize="x-small")
-            if finite.sum() > 1 and np.ptp(fake[finite, 0]) > 0:
+            spread = np.ptp(fake[finite, 0]) if finite.any() else 0.0
+            if finite.any() and spread < 2 * (grid[1] - grid[0]):
+                # a generator collapsed to (nearly) one point: its density is
+                # a spike narrower than the grid, so mark it as a line
+                where = float(np.median(fake[finite, 0]))
+                ax.axvline(where, color="black", linewidth=1.6,
+                           label="generator (collapsed)")
+                ax.text(0.97, 0.93, f"collapsed: all samples within\n"
+                        f"{spread:.2g} of {where:.4g}", transform=ax.transAxes,
+                        ha="right", va="top", fontsize="x-small")
+            elif finite.sum() > 1 and spread > 0:
                 kde = gaussian_kde(fake[finite, 0],
                                    weights=None if w is None else w[finite])
                 density = kde(grid)
