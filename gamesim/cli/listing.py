@@ -22,7 +22,8 @@ def register(sub):
 
 def _summary(obj) -> str:
     doc = (obj.__doc__ or "").strip()
-    return doc.splitlines()[0] if doc else ""
+    # the first docstring line, without reStructuredText literal markup
+    return doc.splitlines()[0].replace("``", "") if doc else ""
 
 
 def run(args) -> int:
