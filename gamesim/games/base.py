@@ -151,8 +151,9 @@ class Game:
         return out
 
     def describe(self) -> str:
-        """One line describing the game for reports and ``gamesim list``."""
-        return (self.__doc__ or self.name).strip().splitlines()[0]
+        """One line describing the game for reports (plain text, no markup)."""
+        first = (self.__doc__ or self.name).strip().splitlines()[0]
+        return first.replace("``", "")
 
 
 def distance_to_set(z: np.ndarray, points: np.ndarray) -> np.ndarray:
