@@ -54,7 +54,12 @@ def test_run_per_player_rules_batch_and_out(capsys, tmp_path):
 def test_text_output(capsys):
     code, out, _ = run_cli(capsys, "run", "--game", "dirac", "--rule", "gda:lr=0.1",
                            "--steps", "10")
-    assert code == 0 and "d_fake" in out and "status    max_steps" in out
+    assert code == 0 and "d_fake" in out
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert lines["status"] == ["max_steps"] and lines["steps"] == ["10"]
+    # the values line up in one column
+    starts = {line.index(line.split()[1]) for line in out.splitlines()}
+    assert len(starts) == 1
 
 
 @pytest.mark.parametrize("argv,message", [

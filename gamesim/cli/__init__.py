@@ -78,6 +78,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gamesim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped (head)
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,17 +60,21 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"game      {summary['game']}")
-    for player, spec in summary["rules"].items():
-        print(f"{player:<9} {spec}")
-    print(f"schedule  {summary['schedule']}")
+    rows = [("game", summary["game"])]
+    rows += [(player, spec) for player, spec in summary["rules"].items()]
+    rows.append(("schedule", summary["schedule"]))
     counts = Counter(result.status.tolist())
-    print("status    " + ", ".join(f"{k} x{v}" if result.runs > 1 else k
-                                     for k, v in counts.items()))
-    print(f"steps     {summary['steps']}")
-    for name, value in summary["metrics"].items():
-        print(f"{name:<24} {format_number(value)}" if len(name) > 9
-              else f"{name:<9} {format_number(value)}")
+    rows.append(("status", ", ".join(f"{k} x{v}" if result.runs > 1 else k
+                                     for k, v in counts.items())))
+    rows.append(("steps", str(summary["steps"])))
+    if result.runs > 1:
+        rows.append(("metrics of", f"run 0 (seed {summary['seed']}); every run "
+                     "in --json or --out"))
+    rows += [(name, format_number(value))
+             for name, value in summary["metrics"].items()]
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
     if out is not None:
         print(f"wrote     {out}/history.csv, final.csv, result.json")
     return 0
