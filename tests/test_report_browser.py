@@ -132,7 +132,7 @@ def test_reports_of_two_parameter_and_matrix_games_render(tmp_path):
     assert_all_drawn(files, attrs, log)
 
 
-# -- the main job ------------------------------------------------------------------------
+# -- the main job -------------------------------------------------------------
 
 def test_main_job_writes_a_report_that_renders(tmp_path):
     """`gamesim compare` with no arguments, as the README says, then Chromium.

@@ -177,12 +177,15 @@ class InnerSteps(BestResponseOracle):
     exact = False
 
     def __post_init__(self):
-        if isinstance(self.steps, bool) or not isinstance(self.steps, (int, np.integer)) \
-                or self.steps < 1:
-            raise ConfigError(f"inner steps must be an integer >= 1, got {self.steps!r}")
+        integer = isinstance(self.steps, (int, np.integer)) and not isinstance(
+            self.steps, bool)
+        if not integer or self.steps < 1:
+            raise ConfigError(
+                f"inner steps must be an integer >= 1, got {self.steps!r}")
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr)
                 and self.lr > 0):
-            raise ConfigError(f"inner step size must be finite and > 0, got {self.lr!r}")
+            raise ConfigError(
+                f"inner step size must be finite and > 0, got {self.lr!r}")
 
     def improve(self, game, player: int, start: np.ndarray, opponent: MixedStrategy,
                 noise=None, replay: int = 0, rngs=None,

@@ -31,7 +31,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from gamesim.engine.players import Player, Stepper, resolve_players, step_sizes
+from gamesim.engine.players import Stepper, resolve_players, step_sizes
 from gamesim.engine.schedule import Schedule, as_schedule
 from gamesim.errors import ConfigError
 from gamesim.games.base import as_batch
@@ -169,7 +169,8 @@ def _seeds(seed, batch, seeds) -> np.ndarray:
     if seeds is not None:
         arr = np.asarray(seeds)
         if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-            raise ConfigError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+            raise ConfigError(
+                f"seeds must be a non-empty list of integers, got {seeds!r}")
         if np.any(arr < 0):
             raise ConfigError(f"seeds must be integers >= 0, got {seeds!r}")
         return arr.astype(np.int64)
@@ -242,7 +243,8 @@ def default_stop_metric(game, averaging: str | None) -> str:
     """The metric compared with ``tol`` when none is named."""
     name = getattr(game, "default_stop_metric", None)
     if name is None:
-        name = "distance_to_equilibrium" if game.equilibria() is not None else "grad_norm"
+        known = game.equilibria() is not None
+        name = "distance_to_equilibrium" if known else "grad_norm"
     if averaging == "uniform" and name.startswith("nash_conv"):
         return name + "_avg"
     return name
@@ -355,7 +357,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         modes = {p.rule.averaging for p in players} - {None}
         average = modes.pop() if len(modes) == 1 else None
     if average not in AVERAGES:
-        raise ConfigError(f"average must be one of None, 'uniform', 'ema', got {average!r}")
+        raise ConfigError(
+            f"average must be one of None, 'uniform', 'ema', got {average!r}")
     if not 0 < ema_decay < 1:
         raise ConfigError(f"ema_decay must lie in (0, 1), got {ema_decay}")
     lr_arr = step_sizes(game, players, lr, B)

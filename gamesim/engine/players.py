@@ -52,7 +52,8 @@ def resolve_players(game, rules) -> tuple[Player, Player]:
             pair[player_index(game, key)] = rule
         missing = [game.players[i] for i in (0, 1) if pair[i] is None]
         if missing:
-            raise ConfigError(f"no update rule given for player(s) {', '.join(missing)}")
+            raise ConfigError(
+                f"no update rule given for player(s) {', '.join(missing)}")
     elif isinstance(rules, (list, tuple)) and len(rules) == 2:
         pair = list(rules)
     else:
@@ -108,7 +109,8 @@ def step_sizes(game, players, lr, batch: int):
                 f"lr_y), one value per run ({batch},) or ({batch}, 2)"
             )
     if not np.all(np.isfinite(per_player)) or np.any(per_player <= 0):
-        raise ConfigError(f"step sizes must be finite and > 0, got {per_player.tolist()}")
+        raise ConfigError(
+            f"step sizes must be finite and > 0, got {per_player.tolist()}")
     if np.all(per_player == per_player.flat[0]):
         return float(per_player.flat[0])
     return np.concatenate(

@@ -281,7 +281,8 @@ class BoundedDiracGAN(ExactGapMetrics, DiracGAN):
     best response is exact (bisection or the better end). The game is
     zero-sum for the standard and WGAN losses without penalty; otherwise
     ``duality_gap`` is measured on the value ``V`` (the game of
-    :meth:`minimax_game`) and ``nash_conv`` on the players' own losses. The mixed equilibria are ``psi = 0`` with any mixture
+    :meth:`minimax_game`) and ``nash_conv`` on the players' own losses. The
+    mixed equilibria are ``psi = 0`` with any mixture
     of generators of mean 0 (for example ``theta = +-R`` with weights 1/2).
 
     Examples

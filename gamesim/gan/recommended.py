@@ -27,9 +27,10 @@ What the search taught (see ``docs/howto/own-data.md``):
   twice as far as the generator, ``gda:lr=0.3,lr_d=0.6`` (Heusel et al.
   2017) -- converge on every seed, while plain simultaneous GDA at step 0.6
   ends far from the data, with a discriminator gap above 0.4, on two of
-  the five seeds. On the penguins plain GDA loses a species on one seed. On the two Old Faithful columns plain
-  GDA converges as well as the two time-scales (R1 makes this game
-  well-behaved, as Mescheder et al. 2018 show for simultaneous GD).
+  the five seeds. On the penguins plain GDA loses a species on one seed.
+  On the two Old Faithful columns plain GDA converges as well as the two
+  time-scales (R1 makes this game well-behaved, as Mescheder et al. 2018
+  show for simultaneous GD).
 * Learned mixture weights help in 1-D (the bimodal eruptions, 36/64 %) but
   in 2-D a component that lags behind loses its weight and never returns;
   equal weights are used there.

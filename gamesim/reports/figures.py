@@ -485,8 +485,10 @@ def _action_labels(game, who: int) -> list[str]:
     return [str(v) for v in labels]
 
 
-def density_figure(game, checkpoints: Sequence[tuple[str, Sequence[tuple[int, np.ndarray]]]],
-                   *, bins: int = 30) -> Figure:
+Checkpoints = Sequence[tuple[str, Sequence[tuple[int, np.ndarray]]]]
+
+
+def density_figure(game, checkpoints: Checkpoints, *, bins: int = 30) -> Figure:
     """The generator's density against the data at a few checkpoints.
 
     Parameters

@@ -618,8 +618,8 @@ def _density(game, key, runs, labels, judged, settings, executor):
     note = ""
     if mismatches:
         note = ("Warning: the re-run of the first seed did not reproduce the table's "
-                f"final verdict metric for: {'; '.join(mismatches)}. The density panels "
-                "may not show the runs of the tables.")
+                f"final verdict metric for: {'; '.join(mismatches)}. The density "
+                "panels may not show the runs of the tables.")
     if len(dict.fromkeys(runs["config"])) > MAX_PANELS:
         note += f" Only the first {MAX_PANELS} configurations are drawn."
     return item, finals, note.strip()

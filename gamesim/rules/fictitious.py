@@ -173,7 +173,8 @@ def _check_options(rule) -> None:
     check_positive(name, "inner_lr", rule.inner_lr)
     if rule.weights not in WEIGHTS:
         raise ConfigError(
-            f"{name}: weights must be one of {', '.join(WEIGHTS)}, got {rule.weights!r}")
+            f"{name}: weights must be one of {', '.join(WEIGHTS)}, "
+            f"got {rule.weights!r}")
     decay = rule.decay
     if isinstance(decay, bool) or not isinstance(decay, (int, float)) or \
             not 0 < decay < 1:
