@@ -212,8 +212,25 @@ def _write_report(result) -> int:
               f"{exc}); the tables are in {result.out}; `gamesim report "
               f"{result.out}` tries again", file=sys.stderr)
         return 1
+    _print_verdicts(result.out)
     print(f"wrote {files.html} and {files.markdown.name}")
     return 0
+
+
+def _print_verdicts(out) -> None:
+    """One line per configuration: the report's verdict and its evidence."""
+    import pandas as pd
+
+    path = Path(out) / "verdicts.csv"
+    if not path.exists():
+        return
+    verdicts = pd.read_csv(path)
+    width = min(44, max(len(str(label)) for label in verdicts["label"]))
+    print("verdicts (see the report for the evidence):")
+    for _, row in verdicts.iterrows():
+        print(f"  {_clip(row['label'], width):<{width}}  {row['verdict']:<10} "
+              f"{row['seeds']}; final {row['metric']} "
+              f"{format_number(row['final_median'])}")
 
 
 def _print_summary(result) -> None:
