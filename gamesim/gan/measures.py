@@ -187,6 +187,11 @@ def jsd_from_log_densities(lp_at_p, lq_at_p, lp_at_q, lq_at_q, q_weights=None):
     ``JSD = (1/2) E_p log(2p / (p + q)) + (1/2) E_q log(2q / (p + q))``,
     each log written ``log 2 + log p - logaddexp(log p, log q)`` so that
     disjoint supports (``log q = -inf`` at p's samples) give ``ln 2``.
+
+    It is an estimate: with few samples and nearly equal distributions its
+    sampling error can make it slightly negative (of the order of
+    ``1/sqrt(N)`` times the spread of the log-ratios). It is returned as
+    computed, not clipped, so that its noise stays visible.
     """
     lp_at_p, lq_at_p = np.asarray(lp_at_p), np.asarray(lq_at_p)
     lp_at_q, lq_at_q = np.asarray(lp_at_q), np.asarray(lq_at_q)
