@@ -56,7 +56,31 @@ __all__ = ["FeatureLogistic", "MLPDiscriminator", "make_discriminator"]
 FEATURES = ("linear", "quadratic", "fourier")
 
 
-class FeatureLogistic:
+class _Evaluated:
+    """One-shot derivatives through :meth:`at` (shared by the discriminators).
+
+    Each discriminator's ``at(params, x)`` evaluates it once and gives its
+    logit and derivatives on demand; these methods are the one-call forms.
+    """
+
+    def logit(self, params: np.ndarray, x) -> np.ndarray:
+        """The logit ``f(x)``, shape ``(B, N)``."""
+        return self.at(params, x).logit
+
+    def grad_params(self, params, x, weights) -> np.ndarray:
+        """``sum_j w_j grad_params f(x_j)``, shape ``(B, n_params)``."""
+        return self.at(params, x).grad_params(weights)
+
+    def grad_x(self, params, x) -> np.ndarray:
+        """``grad_x f(x)``, shape ``(B, N, d)``."""
+        return self.at(params, x).grad_x()
+
+    def penalty_grad(self, params, x, v) -> np.ndarray:
+        """``sum_j grad_params (grad_x f(x_j) . v_j)`` (for R1, R2 and GP)."""
+        return self.at(params, x).penalty_grad(v)
+
+
+class FeatureLogistic(_Evaluated):
     """Logistic regression ``f(x) = c + w . phi(x)`` on fixed features.
 
     Parameters
@@ -143,21 +167,6 @@ class FeatureLogistic:
         feats = x if isinstance(x, Features) else Features(self, x)
         return _LogisticAt(params, feats)
 
-    def logit(self, params: np.ndarray, x) -> np.ndarray:
-        """``f(x) = c + w . phi(x)``, shape ``(B, N)``."""
-        return self.at(params, x).logit
-
-    def grad_params(self, params, x, weights) -> np.ndarray:
-        """``sum_j w_j grad_phi f(x_j)``: ``(sum w, sum w_j phi(x_j))``."""
-        return self.at(params, x).grad_params(weights)
-
-    def grad_x(self, params, x) -> np.ndarray:
-        """``grad_x f = J_phi(x)^T w``, shape ``(B, N, d)``."""
-        return self.at(params, x).grad_x()
-
-    def penalty_grad(self, params, x, v) -> np.ndarray:
-        """``sum_j grad_phi (grad_x f(x_j) . v_j) = (0, sum_j J_phi(x_j) v_j)``."""
-        return self.at(params, x).penalty_grad(v)
 
 
 class Features:
@@ -295,7 +304,7 @@ class _LogisticAt:
         return np.concatenate(parts, axis=1)
 
 
-class MLPDiscriminator:
+class MLPDiscriminator(_Evaluated):
     """A ``tanh`` multilayer perceptron discriminator with a scalar logit.
 
     Parameters
@@ -338,17 +347,6 @@ class MLPDiscriminator:
         """The network at ``params`` evaluated on ``x``, derivatives on demand."""
         return _MLPAt(self.net, params, x)
 
-    def logit(self, params, x) -> np.ndarray:
-        return self.at(params, x).logit
-
-    def grad_params(self, params, x, weights) -> np.ndarray:
-        return self.at(params, x).grad_params(weights)
-
-    def grad_x(self, params, x) -> np.ndarray:
-        return self.at(params, x).grad_x()
-
-    def penalty_grad(self, params, x, v) -> np.ndarray:
-        return self.at(params, x).penalty_grad(v)
 
 
 class _MLPAt:

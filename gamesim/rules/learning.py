@@ -663,19 +663,24 @@ class RegretMatching(SimplexRule):
     lr: float = 1.0
 
     averaging: ClassVar[str | None] = "uniform"
+    #: regret matching+ floors the cumulative regrets at zero every step
+    floor_regrets: ClassVar[bool] = False
 
     def init(self, z):
         return RegretState(np.zeros_like(z, dtype=float))
 
     def update(self, g, z, state, lr):
         payoff = -g
-        regret = state.regret + payoff - np.sum(z * payoff, axis=1, keepdims=True)
+        gain = payoff - np.sum(z * payoff, axis=1, keepdims=True)
+        regret = state.regret + gain
+        if self.floor_regrets:
+            regret = np.maximum(regret, 0.0)
         return _regret_matching_strategy(regret), RegretState(regret)
 
 
 @register_rule("rm_plus")
 @dataclass(frozen=True)
-class RegretMatchingPlus(SimplexRule):
+class RegretMatchingPlus(RegretMatching):
     """Regret matching+.
 
     ``Q_t = [Q_{t-1} + u_t - <x_t, u_t> 1]^+`` (regrets floored at zero at
@@ -704,18 +709,7 @@ class RegretMatchingPlus(SimplexRule):
     array([[1., 0.]])
     """
 
-    lr: float = 1.0
-
-    averaging: ClassVar[str | None] = "uniform"
-
-    def init(self, z):
-        return RegretState(np.zeros_like(z, dtype=float))
-
-    def update(self, g, z, state, lr):
-        payoff = -g
-        gain = payoff - np.sum(z * payoff, axis=1, keepdims=True)
-        regret = np.maximum(state.regret + gain, 0.0)
-        return _regret_matching_strategy(regret), RegretState(regret)
+    floor_regrets: ClassVar[bool] = True
 
 
 # -- replicator dynamics ------------------------------------------------------
