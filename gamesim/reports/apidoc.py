@@ -272,17 +272,7 @@ def write_reference(folder) -> list[Path]:
     return paths
 
 
-def main(argv=None) -> int:
-    """``python -m gamesim.reports.apidoc [FOLDER]``: write the reference."""
-    argv = sys.argv[1:] if argv is None else argv
-    folder = argv[0] if argv else "docs/reference"
-    for path in write_reference(folder):
-        print(f"wrote {path}")
-    missing = undocumented()
-    if missing:
-        print("undocumented: " + ", ".join(missing), file=sys.stderr)
-    return 0
-
-
 if __name__ == "__main__":  # pragma: no cover
+    from gamesim.cli.apidoc import main
+
     sys.exit(main())
