@@ -109,63 +109,56 @@ _GRADIENT_GRID = ((0.03, None), (0.1, None), (0.3, None))
 _GRADIENT_QUICK = ((0.1, None), (0.3, None))
 _DIFF_QUICK_SKIP = ("fp",)
 
+def _differentiable(key, title, spec, steps, why) -> BenchGame:
+    """A differentiable game judged on its distance to the equilibrium
+    (tolerance 1e-3, the gradient step-size grid, 1,000 quick steps)."""
+    return BenchGame(
+        key=key, title=title, spec=spec, kind="differentiable", why=why,
+        metric="distance_to_equilibrium", tol=1e-3, steps=steps,
+        quick_steps=1000, step_sizes=_GRADIENT_GRID,
+        quick_step_sizes=_GRADIENT_QUICK, quick_skip=_DIFF_QUICK_SKIP,
+    )
+
+
 #: the games of the suite, in leaderboard order
 GAMES: tuple[BenchGame, ...] = (
-    BenchGame(
+    _differentiable(
         key="bilinear_scalar", title="scalar bilinear game f(x, y) = x y",
-        spec="bilinear", kind="differentiable",
+        spec="bilinear", steps=1000,
         why="the smallest game where simultaneous GDA spirals out while "
             "extragradient, optimistic GDA and proximal point converge",
-        metric="distance_to_equilibrium", tol=1e-3, steps=1000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
-    BenchGame(
+    _differentiable(
         key="bilinear_random", title="random 5 x 5 bilinear game x^T A y",
-        spec="bilinear:n=5,seed=0", kind="differentiable",
+        spec="bilinear:n=5,seed=0", steps=2000,
         why="several rotation frequencies at once: one step size must suit "
             "every singular value of A",
-        metric="distance_to_equilibrium", tol=1e-3, steps=2000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
-    BenchGame(
+    _differentiable(
         key="bilinear_ill_conditioned",
         title="ill-conditioned 10 x 10 bilinear game (condition number 100)",
-        spec="bilinear:n=10,condition=100", kind="differentiable",
+        spec="bilinear:n=10,condition=100", steps=2000,
         why="the slow directions (small singular values) decide the rate; "
             "it separates rules by how their rate depends on the condition",
-        metric="distance_to_equilibrium", tol=1e-3, steps=2000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
-    BenchGame(
+    _differentiable(
         key="quadratic", title="convex-concave quadratic game (mu = 0.1, n = 2)",
-        spec="quadratic", kind="differentiable",
+        spec="quadratic", steps=1000,
         why="strong convexity-concavity: even simultaneous GDA converges at "
             "small steps, so it measures speed rather than stability",
-        metric="distance_to_equilibrium", tol=1e-3, steps=1000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
-    BenchGame(
+    _differentiable(
         key="dirac", title="Dirac-GAN, standard loss, no regularisation",
-        spec="dirac", kind="differentiable",
+        spec="dirac", steps=2000,
         why="the GAN with purely imaginary Jacobian eigenvalues at the "
             "equilibrium (Mescheder et al. 2018): unregularised GDA does not "
             "converge",
-        metric="distance_to_equilibrium", tol=1e-3, steps=2000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
-    BenchGame(
+    _differentiable(
         key="dirac_r1", title="Dirac-GAN with the R1 penalty (gamma = 1)",
-        spec="dirac:r1=1", kind="differentiable",
+        spec="dirac:r1=1", steps=2000,
         why="R1 moves the eigenvalues into the left half-plane: the same "
             "rules should now converge (Mescheder et al. 2018)",
-        metric="distance_to_equilibrium", tol=1e-3, steps=2000, quick_steps=1000,
-        step_sizes=_GRADIENT_GRID, quick_step_sizes=_GRADIENT_QUICK,
-        quick_skip=_DIFF_QUICK_SKIP,
     ),
     BenchGame(
         key="matching_pennies", title="matching pennies (2 x 2 zero-sum)",
