@@ -94,13 +94,16 @@ class LocalExecutor(Executor):
 
 
 def _worker_init() -> None:
-    """Worker initialiser: leave as soon as the process that started us is gone.
+    """Worker initialiser: one kernel thread; leave when the parent is gone.
 
     A worker whose parent was killed (SIGKILL leaves it no time to clean up)
     would otherwise wait for work forever. The watch uses the parent's
     sentinel (a pipe the parent holds open), which works for the ``spawn``
     and ``forkserver`` start methods alike.
     """
+    # the sweep spreads over the cores already: compiled loops stay on one
+    # thread per worker (gamesim.kernels.threads reads this)
+    os.environ.setdefault("GAMESIM_THREADS", "1")
     parent = multiprocessing.parent_process()
     if parent is None:  # pragma: no cover - not started by multiprocessing
         return

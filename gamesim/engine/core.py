@@ -298,7 +298,9 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         is always recorded.
     check_every : int, optional
         Steps between checks for divergence and the tolerance (default
-        ``min(record_every, 10)``).
+        ``min(record_every, 10)``; ``min(record_every, 1000)`` without
+        ``tol`` on a game whose strategies stay on simplices, where no run
+        can diverge: a rule with a compiled loop then runs long chunks).
     tol : float, optional
         Stop a run when ``stop_metric <= tol`` (status ``converged``).
     stop_metric : str, optional
@@ -347,8 +349,10 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     records = getattr(game, "default_records", 1000)
     record_every = max(1, steps // records) if record_every is None else _check_int(
         "record_every", record_every)
-    check_every = min(record_every, 10) if check_every is None else _check_int(
-        "check_every", check_every)
+    if check_every is None:
+        check_every = min(record_every, _default_check_every(game, tol))
+    else:
+        check_every = _check_int("check_every", check_every)
     if tol is not None and not (math.isfinite(tol) and tol >= 0):
         raise ConfigError(f"tol must be finite and >= 0, got {tol}")
     if not (math.isfinite(divergence) and divergence > 1):
@@ -450,16 +454,13 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     with np.errstate(all="ignore"):
         while t < steps and active.any():
             chunk = min(check_every, steps - t, next_record - t)
-            if average is None:
-                z, state = advance(z, state, chunk)
+            if ema is None:
+                z, state = advance(z, state, chunk, avg_sum)
             else:
                 for _ in range(chunk):
                     z, state = stepper.step(z, state)
-                    if avg_sum is not None:
-                        avg_sum += z
-                    else:
-                        ema *= ema_decay
-                        ema += (1.0 - ema_decay) * z
+                    ema *= ema_decay
+                    ema += (1.0 - ema_decay) * z
             t += chunk
 
             # termination checks, per run
@@ -560,6 +561,24 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
 
 
 _NO_RUNS = np.zeros(0, dtype=np.int64)
+
+
+#: steps between checks: the default, and on simplices without a tolerance
+CHECK_EVERY = 10
+CHECK_EVERY_ON_SIMPLICES = 1000
+
+
+def _default_check_every(game, tol: float | None) -> int:
+    """Steps between checks when the caller gives none.
+
+    A tolerance is checked every ``CHECK_EVERY`` steps (the step a run
+    converges at is known to that precision), as are divergence and
+    non-finite values on unconstrained games. Strategies on simplices stay
+    bounded, so without a tolerance the checks can be rarer.
+    """
+    if tol is None and getattr(game, "simplex", False):
+        return CHECK_EVERY_ON_SIMPLICES
+    return CHECK_EVERY
 
 
 def _well_inside(z: np.ndarray, average: np.ndarray | None, bound: float) -> bool:

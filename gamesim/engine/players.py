@@ -123,7 +123,8 @@ class Stepper:
 
     Built once per run from the players' rules and the schedule so that the
     loop itself does no dispatching. :meth:`advance` takes several steps in
-    one call, the engine's inner loop between two checks.
+    one call, the engine's inner loop between two checks, adding each new
+    iterate into ``total`` when given (the uniform average's running sum).
     """
 
     def __init__(self, game, players, schedule: Schedule, lr, oracle: Oracle):
@@ -159,22 +160,22 @@ class Stepper:
 
     def _joint_step(self, rule) -> tuple[Callable, Callable]:
         oracle, lr = self.oracle, self.lr
-        rule_step = rule.step
+        rule_step, rule_run = rule.step, rule.run
 
         def step(z, state):
             return rule_step(z, state, oracle, lr)
 
-        def advance(z, state, steps: int):
-            for _ in range(steps):
-                z, state = rule_step(z, state, oracle, lr)
-            return z, state
+        def advance(z, state, steps: int, total=None):
+            return rule_run(z, state, oracle, lr, steps, total)
 
         return step, advance
 
-    def _block_advance(self, z, state, steps: int):
+    def _block_advance(self, z, state, steps: int, total=None):
         step = self._block_step
         for _ in range(steps):
             z, state = step(z, state)
+            if total is not None:
+                total += z
         return z, state
 
     def _init_rule(self, rule, z):

@@ -64,8 +64,16 @@ def exploitability(A, B, x, y) -> Exploitability:
     # Payoff of every pure strategy against the opponent's mixed strategy.
     row_payoffs = y @ A.T  # (runs, m): (A y)_i
     column_payoffs = x @ B  # (runs, n): (B^T x)_j
+    return gains_from_payoffs(row_payoffs, column_payoffs, x, y)
 
-    # Gains of the best pure deviation over the current payoff.
+
+def gains_from_payoffs(row_payoffs, column_payoffs, x, y) -> Exploitability:
+    """:func:`exploitability` from the pure strategies' payoff vectors.
+
+    ``row_payoffs = y A^T`` (``(A y)_i`` per run) and ``column_payoffs =
+    x B``, for callers that have them already (a game's metrics share them
+    with the gradient field and the duality gap).
+    """
     row_gain = row_payoffs.max(axis=1) - np.sum(x * row_payoffs, axis=1)
     column_gain = column_payoffs.max(axis=1) - np.sum(y * column_payoffs, axis=1)
     return Exploitability(np.maximum(row_gain, 0.0), np.maximum(column_gain, 0.0))
@@ -91,7 +99,13 @@ def duality_gap(A, x, y) -> np.ndarray:
     A = np.asarray(A, dtype=float)
     x = np.atleast_2d(np.asarray(x, dtype=float))
     y = np.atleast_2d(np.asarray(y, dtype=float))
-    gap = (y @ A.T).max(axis=1) - (x @ A).min(axis=1)
+    return gap_from_payoffs(y @ A.T, x @ A)
+
+
+def gap_from_payoffs(row_payoffs, column_losses) -> np.ndarray:
+    """:func:`duality_gap` from ``row_payoffs = y A^T`` and ``column_losses =
+    x A`` (each run's ``A y`` and ``x^T A``)."""
+    gap = row_payoffs.max(axis=1) - column_losses.min(axis=1)
     return np.maximum(gap, 0.0)
 
 

@@ -275,7 +275,11 @@ class MatrixGame(Game):
     def metrics(self, z, noise=None):
         z = as_batch(z, self.n)
         x, y = self.split(z)
-        gains = measures.exploitability(self.A, self.B, x, y)
+        # three products serve every measure: A y, B^T x and x^T A
+        row_payoffs = y @ self.A.T
+        column_payoffs = x @ self.B
+        x_a = x @ self.A
+        gains = measures.gains_from_payoffs(row_payoffs, column_payoffs, x, y)
         out = {
             "nash_conv": gains.nash_conv,
             "exploitability_row": gains.row,
@@ -283,7 +287,7 @@ class MatrixGame(Game):
             "nash_conv_relative": gains.nash_conv / self.scale,
         }
         if self.zero_sum:
-            out["duality_gap"] = measures.duality_gap(self.A, x, y)
+            out["duality_gap"] = measures.gap_from_payoffs(row_payoffs, x_a)
         star = self.interior_equilibrium
         if star is not None:
             xs, ys = self.split(star)
@@ -291,8 +295,11 @@ class MatrixGame(Game):
                 xs, x
             ) + measures.kl_divergence(ys, y)
         out["distance_to_equilibrium"] = self.equilibrium_set.distance(z)
-        out["value"] = self.value(z)
-        out["grad_norm"] = np.linalg.norm(self.field(z), axis=-1)
+        out["value"] = np.einsum("...j,...j->...", x_a, y)  # as in value()
+        out["grad_norm"] = np.sqrt(np.einsum("...j,...j->...", row_payoffs,
+                                             row_payoffs)
+                                   + np.einsum("...j,...j->...", column_payoffs,
+                                               column_payoffs))
         return out
 
 

@@ -37,6 +37,7 @@ PACKAGES = (
     ("gamesim.compare", "comparisons and sweeps"),
     ("gamesim.reports", "equilibrium reports, verdicts and figures"),
     ("gamesim.bench", "convergence benchmarks"),
+    ("gamesim.kernels", "compiled inner loops (numba) and their switches"),
     ("gamesim.specs", "spec strings"),
     ("gamesim.registry", "registries of games and rules"),
     ("gamesim.errors", "the errors gamesim raises"),

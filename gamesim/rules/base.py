@@ -140,6 +140,21 @@ class UpdateRule:
         z_new, state = self.update(oracle.field(z), z, state, lr)
         return oracle.project(z_new), state
 
+    def run(self, z: np.ndarray, state: Any, oracle: Oracle, lr, steps: int,
+            total: np.ndarray | None = None) -> tuple:
+        """``steps`` simultaneous steps in a row (the engine's inner loop).
+
+        Adds every new iterate into ``total`` (in place) when it is given:
+        the running sum behind the uniform average. The default calls
+        :meth:`step` ``steps`` times; a rule with a compiled loop
+        (:mod:`gamesim.kernels`) overrides it, with the same numbers.
+        """
+        for _ in range(steps):
+            z, state = self.step(z, state, oracle, lr)
+            if total is not None:
+                total += z
+        return z, state
+
     def hyperparameters(self) -> dict[str, Any]:
         """The rule's hyperparameters by name."""
         from dataclasses import fields

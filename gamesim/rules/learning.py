@@ -358,6 +358,47 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
         return out, CumulativeState(payoff, state.rounds + 1, state.rngs,
                                     (out, choice))
 
+    def run(self, z, state, oracle, lr, steps, total=None):
+        """``steps`` rounds; in one compiled loop where numba is installed.
+
+        The loop (:func:`gamesim.kernels.fictitious_play`) serves the
+        lowest-index tie-break on a plain matrix game from a pure profile (a
+        pure start, or the answer of a first numpy round from a mixed one),
+        splits the runs over threads, and gives the numbers of :meth:`step`
+        bit for bit. Everything else takes :meth:`step`.
+        """
+        from gamesim import kernels
+
+        kernel = None
+        if steps > 0 and self.tie_break == "lowest" and _plain_matrix_game(oracle):
+            kernel = kernels.fictitious_play()
+        if kernel is None:
+            return super().run(z, state, oracle, lr, steps, total)
+        m = oracle.game.sizes[0]
+        if state.played is not None and state.played[0] is z:
+            choice = state.played[1].copy()
+        else:
+            choice = _pure_profile(z, m)
+        if choice is None:  # a mixed start: one numpy round first
+            z, state = super().run(z, state, oracle, lr, 1, total)
+            steps -= 1
+            if steps == 0:
+                return z, state
+            choice = state.played[1].copy()
+        at, b, _, _ = oracle.game._pure_payoffs
+        payoff = state.payoff.copy()
+        if total is None:
+            total = np.zeros(payoff.shape)
+        magnitudes = (np.abs(at).max(axis=1), np.abs(b).max(axis=1))
+        kernels.split_runs(kernel, (at, b, *magnitudes), (payoff, choice, total),
+                           (steps,), work=payoff.size * steps)
+        runs = len(payoff)
+        out = np.zeros(payoff.shape)
+        out[np.arange(runs), choice[:, 0]] = 1.0
+        out[np.arange(runs), m + choice[:, 1]] = 1.0
+        return out, CumulativeState(payoff, state.rounds + steps, state.rngs,
+                                    (out, choice))
+
     def update(self, g, z, state, lr):
         payoff = state.payoff - g
         rounds = state.rounds + 1
@@ -365,6 +406,21 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
         out = np.zeros_like(payoff)
         np.put_along_axis(out, choice[:, None], 1.0, axis=1)
         return out, CumulativeState(payoff, rounds, state.rngs)
+
+
+def _pure_profile(z: np.ndarray, m: int) -> np.ndarray | None:
+    """``(i, j)`` per run if every run of ``z`` is a pure profile, else None.
+
+    Against a pure profile the payoff vectors ``A e_j`` and ``B^T e_i`` are
+    columns of the tables exactly (a product with a one-hot vector does not
+    round), so the rounds can start from the indices.
+    """
+    if z.ndim != 2 or not np.all((z == 0.0) | (z == 1.0)):
+        return None
+    x, y = z[:, :m], z[:, m:]
+    if not (np.all(x.sum(axis=1) == 1.0) and np.all(y.sum(axis=1) == 1.0)):
+        return None
+    return np.stack([x.argmax(axis=1), y.argmax(axis=1)], axis=1)
 
 
 def best_response(payoff: np.ndarray, tie_break: str, rngs=None) -> np.ndarray:
