@@ -600,10 +600,16 @@ class Hedge(SimplexRule):
         return LogitState(_shifted(log_strategy(z)))
 
     def step(self, z, state, oracle, lr):
-        # update() on both blocks at once, without splitting the state
+        # update() on both blocks at once, without splitting the state; the
+        # logits' largest entry is 0, so softmax's own shift is skipped (it
+        # would subtract 0) and, on a plain matrix game, so is the projection:
+        # normalised weights lie on the simplex up to rounding
         game = oracle.game
         logits = _by_block(game, _shifted, state.logits - lr * oracle.field(z))
-        return oracle.project(_by_block(game, softmax, logits)), LogitState(logits)
+        z_new = _by_block(game, _normalised_exp, logits)
+        if _plain_matrix_game(oracle):
+            return z_new, LogitState(logits)
+        return oracle.project(z_new), LogitState(logits)
 
     def update(self, g, z, state, lr):
         logits = _shifted(state.logits - lr * g)
@@ -611,7 +617,15 @@ class Hedge(SimplexRule):
 
 
 def _shifted(logits: np.ndarray) -> np.ndarray:
-    return logits - np.max(logits, axis=-1, keepdims=True)
+    """Each row minus its largest entry (ufunc calls: this runs every step)."""
+    return logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
+
+
+def _normalised_exp(logits: np.ndarray) -> np.ndarray:
+    """:func:`softmax` of rows whose largest entry is already 0."""
+    weights = np.exp(logits)
+    weights /= np.add.reduce(weights, axis=-1, keepdims=True)
+    return weights
 
 
 class OptimisticLogitState(NamedTuple):
