@@ -12,6 +12,10 @@ The main job (``gamesim compare`` with no arguments, the README's first
 command) runs once here; its report is checked for what issue 7 asks and a
 screenshot of it is kept in ``test-artifacts/`` (git-ignored).
 
+Pages load in a window 1280 pixels wide, a laptop's: the default report and
+one with long rule specs must fit it, with no sideways scrolling of the page
+nor of any table (the script records the page's and each table's width).
+
 Chromium is the distribution's ``chromium`` package (``.ci/run`` installs
 it); without it the browser checks skip with that reason.
 """
@@ -44,6 +48,15 @@ needs_chromium = pytest.mark.skipif(
 #: the rules of gamesim/data/default_experiment.toml
 DEFAULT_RULES = ("gda:lr=0.6", "gda:lr=0.3,lr_d=0.6", "ogda:lr=0.3", "eg:lr=0.3",
                  "adam:lr=0.005")
+#: rules with long labels: a grid, per-player rules, a schedule
+LONG_RULES = ("momentum:lr=0.05,beta=-0.3", "eg:lr=0.1|0.5",
+              "generator=gda:lr=0.05;discriminator=adam:lr=0.01,beta1=0.5,"
+              "beta2=0.999,eps=1e-8",
+              "ogda:lr=0.1,lr_d=0.05|0.2,schedule=alternating")
+#: a laptop's browser window, in CSS pixels
+LAPTOP_WIDTH = 1280
+#: no table column narrower than this (about four characters)
+MIN_COLUMN_PX = 30
 
 
 def chromium(args, profile: Path, timeout: float = 120.0):
@@ -57,10 +70,14 @@ def chromium(args, profile: Path, timeout: float = 120.0):
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
-def load_page(page: Path, profile: Path) -> tuple[dict, str]:
-    """The attributes the report's script set on <body>, and Chromium's log."""
-    proc = chromium(["--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
-                    profile)
+def load_page(page: Path, profile: Path,
+              width: int = LAPTOP_WIDTH) -> tuple[dict, str]:
+    """The attributes the report's script set on <body>, and Chromium's log.
+
+    The window is ``width`` CSS pixels wide (scrollbars hidden).
+    """
+    proc = chromium([f"--window-size={width},800", "--virtual-time-budget=10000",
+                     "--dump-dom", page.as_uri()], profile)
     assert proc.returncode == 0, proc.stderr[-2000:]
     body = re.search(r"<body([^>]*)>", proc.stdout)
     assert body, proc.stdout[:500]
@@ -95,6 +112,21 @@ def assert_all_drawn(files, attrs: dict, log: str) -> None:
     assert console_errors(log) == []
 
 
+def assert_fits_the_window(attrs: dict, what: str) -> None:
+    """Neither the page nor a table scrolls sideways; no column is squeezed."""
+    scroll, client = map(int, attrs["data-page-width"].split("/"))
+    assert scroll <= client, (
+        f"{what}: the page is {scroll} px wide in a {client} px window (it "
+        f"scrolls sideways); widest element: "
+        f"{attrs['data-page-overflow'] or 'none found by the page script'}")
+    scrolled = json.loads(attrs["data-tables-scrolled"])
+    assert scrolled == [], (f"{what}: tables wider than their box (they scroll "
+                            f"sideways) in a {client} px window: {scrolled}")
+    narrowest = attrs["data-narrowest-column"]
+    assert int(narrowest.split(" px")[0]) >= MIN_COLUMN_PX, (
+        f"{what}: a table column is squeezed to {narrowest}")
+
+
 # -- the checker itself --------------------------------------------------------------
 
 @needs_chromium
@@ -118,6 +150,25 @@ def test_the_page_check_catches_broken_images_and_script_errors(tmp_path):
                      "console.error: boom", "script error"):
         assert expected in errors, errors
 
+    # a page wider than the window, a table wider than its box, a squeezed column
+    attrs, _ = load_page(files.html, tmp_path / "profile")
+    assert_fits_the_window(attrs, "the report as written")
+    word = "x" * 300
+    wide = page.replace(
+        "</main>",
+        f'<div class="table-wrap"><table data-table="wide"><tbody><tr><td>{word}'
+        '</td><td>1</td></tr></tbody></table></div>'
+        '<table data-table="squeezed" style="width:60px"><thead><tr><th>a</th>'
+        "<th>b</th><th>c</th></tr></thead><tbody><tr><td>1</td><td>2</td><td>3</td>"
+        "</tr></tbody></table>"
+        f'<p id="too-wide" style="width:2000px">{word}</p></main>')
+    bad.write_text(wide, encoding="utf-8")
+    attrs, _ = load_page(bad, tmp_path / "profile")
+    with pytest.raises(AssertionError, match=r'p#too-wide \(2000 px\)'):
+        assert_fits_the_window(attrs, "too wide")
+    assert json.loads(attrs["data-tables-scrolled"])[0].startswith("wide: ")
+    assert "(squeezed: " in attrs["data-narrowest-column"]
+
 
 @needs_chromium
 def test_reports_of_two_parameter_and_matrix_games_render(tmp_path):
@@ -130,6 +181,19 @@ def test_reports_of_two_parameter_and_matrix_games_render(tmp_path):
     assert {"phase-portrait-game1", "simplex-game2", "stability-game1"} <= names
     attrs, log = load_page(files.html, tmp_path / "profile")
     assert_all_drawn(files, attrs, log)
+
+
+@needs_chromium
+def test_a_report_with_long_rule_specs_fits_a_laptop_window(tmp_path):
+    out = tmp_path / "cmp"
+    res = compare("bilinear", list(LONG_RULES), seeds=2, steps=200, out=out)
+    files = write_report(out, res, stability=False)
+    page = files.html.read_text(encoding="utf-8")
+    # the longest label, in the rules and verdicts tables, may break at ; and ,
+    assert page.count("generator=gda:<wbr>lr=0.05;<wbr>discriminator=adam:") == 2
+    attrs, log = load_page(files.html, tmp_path / "profile")
+    assert_all_drawn(files, attrs, log)
+    assert_fits_the_window(attrs, "report with long rule specs")
 
 
 # -- the main job -------------------------------------------------------------
@@ -180,6 +244,8 @@ def test_main_job_writes_a_report_that_renders(tmp_path):
                                "figures": sorted((out / "figures").glob("*.png"))})
     attrs, log = load_page(page, tmp_path / "profile")
     assert_all_drawn(files, attrs, log)
+    # the verdict table (five rules, fourteen columns) fits a laptop's window
+    assert_fits_the_window(attrs, "default report")
     screenshot(page, tmp_path / "profile", ARTIFACTS / "default-report.png",
                int(attrs["data-page-height"]))
     shutil.copy(page, ARTIFACTS / "default-report.html")

@@ -12,6 +12,22 @@ JSON list of messages (script errors, ``console.error`` calls, images that
 failed to load or tables and figures with no size on screen),
 ``data-figures-ok`` and ``data-tables-ok`` the numbers of figures and tables
 seen drawn, ``data-page-height`` the page's height in CSS pixels.
+
+It also records the page's layout at the window's width:
+``data-page-width`` is ``scrollWidth/clientWidth`` of the document (the page
+scrolls sideways when the first is larger), ``data-page-overflow`` names the
+outermost element reaching past the window's right edge (empty when none),
+``data-tables-scrolled`` is a JSON list of the tables wider than their box
+(which then scroll inside it) and ``data-narrowest-column`` the narrowest
+table column in pixels with its table's name.
+
+Tables are laid out to fit a laptop's window (1280 pixels): text cells may
+break after ``,``, ``;``, ``:`` and ``|`` and inside long snake_case names
+(see :func:`breakable`), spec columns (see :data:`SPEC_COLUMNS`) may break
+anywhere as a last resort but keep a minimum width, adjacent columns with
+the same qualifier (``d_real (median)``, ``jsd (median)``) share one header
+cell, and a table that still does not fit scrolls inside its own box rather
+than the page.
 """
 
 from __future__ import annotations
@@ -39,10 +55,13 @@ nav ol { columns: 2; padding-left: 1.2rem; }
 code { font: .9em ui-monospace, "DejaVu Sans Mono", monospace;
        background: #f2f2f2; padding: 0 .2em; border-radius: 3px;
        overflow-wrap: anywhere; }
-.table-wrap { overflow-x: auto; margin: .4rem 0 .2rem; }
-table { border-collapse: collapse; font-size: .86rem; }
-th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left;
+.table-wrap { overflow-x: auto; max-width: 100%; margin: .4rem 0 .2rem; }
+table { border-collapse: collapse; font-size: .82rem; }
+th, td { border: 1px solid #999; padding: .22rem .35rem; text-align: left;
          vertical-align: top; }
+th[scope="colgroup"] { text-align: center; }
+td.spec { overflow-wrap: anywhere; min-width: 7em; }
+td.num, td.short, span.nobr { white-space: nowrap; }
 th { background: #e8e8e8; }
 tbody tr:nth-child(even) { background: #f7f7f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -87,12 +106,48 @@ _SCRIPT = r"""
     });
     document.querySelectorAll("table[data-table]").forEach(function (t) {
       var box = t.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || t.rows.length < 2) {
+      if (box.width === 0 || box.height === 0 ||
+          t.querySelectorAll("tbody tr").length === 0) {
         note("table not visible or empty: " + t.dataset.table);
       } else { tables += 1; }
     });
-    body.setAttribute("data-page-height",
-                      String(document.documentElement.scrollHeight));
+    var doc = document.documentElement, right = doc.clientWidth, over = "";
+    // the outermost element reaching past the window's right edge
+    (function walk(parent) {
+      Array.prototype.forEach.call(parent.children, function (e) {
+        if (over) { return; }
+        if (e.getBoundingClientRect().right > right + 0.5) {
+          over = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+            (e.dataset.table ? '[data-table="' + e.dataset.table + '"]' : "") +
+            (e.dataset.figure ? '[data-figure="' + e.dataset.figure + '"]' : "") +
+            (e.className ? "." + e.className : "") + " (" +
+            Math.round(e.getBoundingClientRect().width) + " px): " +
+            (e.textContent || "").trim().slice(0, 60);
+        } else if (getComputedStyle(e).overflowX === "visible") {
+          walk(e);  // what a scrolling box holds cannot widen the page
+        }
+      });
+    })(document.body);
+    var scrolled = [], narrow = null;
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      var t = w.querySelector("table");
+      if (t && w.scrollWidth > w.clientWidth + 0.5) {
+        scrolled.push(t.dataset.table + ": " + Math.round(t.scrollWidth) +
+                      " px in a " + w.clientWidth + " px box");
+      }
+    });
+    document.querySelectorAll("table[data-table] th").forEach(function (c) {
+      var w = c.getBoundingClientRect().width;
+      if (narrow === null || w < narrow[0]) {
+        narrow = [w, c.closest("table").dataset.table + ": " + c.textContent];
+      }
+    });
+    body.setAttribute("data-page-width", doc.scrollWidth + "/" + right);
+    body.setAttribute("data-page-overflow", over);
+    body.setAttribute("data-tables-scrolled", JSON.stringify(scrolled));
+    body.setAttribute("data-narrowest-column", narrow === null ? "" :
+                      Math.round(narrow[0]) + " px (" + narrow[1] + ")");
+    body.setAttribute("data-page-height", String(doc.scrollHeight));
     body.setAttribute("data-figures-ok", String(figures));
     body.setAttribute("data-tables-ok", String(tables));
     body.setAttribute("data-report-errors", JSON.stringify(errors));
@@ -133,28 +188,114 @@ def format_cell(value) -> str:
     return str(value)
 
 
+#: columns holding rule or game specs: long strings without spaces
+SPEC_COLUMNS = frozenset({"label", "game", "spec", "rule spec", "game spec"})
+
+# where a line may break: after these characters when no space follows ...
+_AFTER = re.compile(r"(?<=[,;:|])(?!\s)")
+# ... and before an underscore of a long name, between parts of two letters or
+# more (distance_to_equilibrium, not max_steps or lr_d)
+_LONG_NAME = re.compile(r"\w{13,}")
+_UNDERSCORE = re.compile(r"(?<=[^\W_]{2})(?=_[^\W_]{2})")
+# numbers in scientific notation stay whole (a browser breaks after "e-")
+_SCIENTIFIC = re.compile(r"[-+]?\d+(?:\.\d+)?e[-+]\d+")
+
+
+def breakable(text: str) -> str:
+    """Escape text for HTML, allowing line breaks inside long words.
+
+    A ``<wbr>`` goes after each ``,``, ``;``, ``:`` and ``|`` not followed by
+    a space, and before each ``_`` of a name of 13 characters or more that
+    joins two parts of two letters or more, so that rule specs and metric
+    names wrap in a narrow table cell where a reader expects it. Numbers such
+    as ``1e-08`` are kept on one line (``<span class="nobr">``).
+
+    >>> breakable("gda:lr=0.1,lr_d=0.2 <x>")
+    'gda:<wbr>lr=0.1,<wbr>lr_d=0.2 &lt;x&gt;'
+    >>> breakable("distance_to_equilibrium, max_steps")
+    'distance<wbr>_to<wbr>_equilibrium, max_steps'
+    >>> breakable("1.4e-09 [1.3e-09, 2e-08]")
+    '<span class="nobr">1.4e-09</span> [<span class="nobr">1.3e-09</span>, ...'
+    """
+    whole = {m.start(): m.end() for m in _SCIENTIFIC.finditer(text)}
+    cuts = {m.start() for m in _AFTER.finditer(text)}
+    for name in _LONG_NAME.finditer(text):
+        cuts.update(name.start() + m.start()
+                    for m in _UNDERSCORE.finditer(name.group()))
+    bounds = sorted(cuts | set(whole) | set(whole.values()) | {0, len(text)})
+    out = []
+    for start, end in zip(bounds, bounds[1:]):
+        piece = html.escape(text[start:end], quote=False)
+        out.append(f'<span class="nobr">{piece}</span>' if start in whole else piece)
+        if end in cuts and end < len(text):
+            out.append("<wbr>")
+    return "".join(out)
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _html_cell(column: str, value) -> str:
+    """One ``<td>``: numbers and short words on one line, long text breakable."""
+    text = format_cell(value)
+    if _is_number(value):
+        cls, inner = ' class="num"', html.escape(text)
+    elif len(text) <= 12 and " " not in text and column not in SPEC_COLUMNS:
+        cls, inner = ' class="short"', html.escape(text)
+    else:
+        cls = ' class="spec"' if column in SPEC_COLUMNS else ""
+        inner = breakable(text)
+    if column == "verdict":
+        inner = f'<span class="verdict">{inner}</span>'
+    return f"<td{cls}>{inner}</td>"
+
+
+# a column name ending in a parenthesised qualifier: "d_real (median)"
+_QUALIFIED = re.compile(r"(.*\S) \(([^()]+)\)")
+
+
+def _html_head(columns) -> str:
+    """The header row(s) of a table.
+
+    Adjacent columns whose names end in the same qualifier, such as
+    ``d_real (median)`` and ``jsd (median)``, share one header cell naming
+    the qualifier over a second row with the bare names: the qualifier is
+    written once and the columns stay narrow.
+    """
+    groups: list[tuple[str | None, list[str]]] = []
+    for column in map(str, columns):
+        match = _QUALIFIED.fullmatch(column)
+        qualifier = match.group(2) if match else None
+        if qualifier is not None and groups and groups[-1][0] == qualifier:
+            groups[-1][1].append(column)
+        else:
+            groups.append((qualifier, [column]))
+    if all(len(names) < 2 for _, names in groups):
+        return "<tr>" + "".join(f'<th scope="col">{breakable(c)}</th>'
+                                for c in map(str, columns)) + "</tr>"
+    top, bottom = [], []
+    for qualifier, names in groups:
+        if len(names) < 2:
+            top.append(f'<th scope="col" rowspan="2">{breakable(names[0])}</th>')
+            continue
+        top.append(f'<th scope="colgroup" colspan="{len(names)}">'
+                   f"{breakable(qualifier)}</th>")
+        bottom += [f'<th scope="col">'
+                   f"{breakable(_QUALIFIED.fullmatch(c).group(1))}</th>"
+                   for c in names]
+    return f"<tr>{''.join(top)}</tr><tr>{''.join(bottom)}</tr>"
+
+
 def _html_table(table: Table) -> str:
     frame = table.frame
-    head = "".join(f"<th scope=\"col\">{html.escape(str(c))}</th>"
-                   for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row):
-            cls = ' class="num"' if _is_number(value) else ""
-            text = html.escape(format_cell(value))
-            if column == "verdict":
-                text = f'<span class="verdict">{text}</span>'
-            cells.append(f"<td{cls}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    head = _html_head(frame.columns)
+    body = ["<tr>" + "".join(_html_cell(c, v) for c, v in zip(frame.columns, row))
+            + "</tr>" for row in frame.itertuples(index=False)]
     note = f'<p class="note">{inline_markup(table.note)}</p>' if table.note else ""
     return (f"<h3>{html.escape(table.title)}</h3>\n"
             f'<div class="table-wrap"><table data-table="{html.escape(table.name)}">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
             f"</div>{note}")
 
 
