@@ -70,7 +70,8 @@ def dask_cluster():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
                                        processes=True, host="127.0.0.1",
-                                       dashboard_address=None)
+                                       dashboard_address="127.0.0.1:0",
+                                       worker_dashboard_address="127.0.0.1:0")
     client = distributed.Client(cluster, set_as_default=False)
     yield cluster, client
     client.close()
