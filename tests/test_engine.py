@@ -217,3 +217,26 @@ def test_stopped_runs_are_not_measured_after_they_stop():
     res = simulate(game, GDA(), steps=500, batch=2, lr=np.array([3.0, 0.1]),
                    tol=1e-8)
     assert list(res.status) == ["diverged", "converged"]
+
+
+def test_batch_follows_the_rows_of_z0():
+    # one run per initial point when no batch or seeds are given; the runs
+    # are those of the same points run one by one (bilinear x y, reference A)
+    game = make_game("bilinear")
+    z0 = np.array([[1.0, 1.0], [0.5, -0.25], [2.0, 0.0]])
+    res = simulate(game, make_rule("eg:lr=0.1"), steps=50, z0=z0)
+    assert res.z.shape == (3, 2)
+    for i, point in enumerate(z0):
+        one = simulate(game, make_rule("eg:lr=0.1"), steps=50, z0=point, seed=i)
+        np.testing.assert_array_equal(res.z[i], one.z[0])
+    with pytest.raises(ConfigError, match="3 initial points for 2 runs"):
+        simulate(game, make_rule("gda"), steps=5, z0=z0, batch=2)
+
+
+def test_an_unknown_stop_metric_is_an_error_even_without_tol():
+    game = make_game("bilinear")
+    with pytest.raises(ConfigError, match="unknown stop metric 'nosuch'.*grad_norm"):
+        simulate(game, make_rule("gda"), steps=5, stop_metric="nosuch")
+    # a known one without tol is accepted (and has nothing to stop)
+    res = simulate(game, make_rule("gda"), steps=5, stop_metric="grad_norm")
+    assert res.status[0] == "max_steps"

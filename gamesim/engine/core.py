@@ -276,7 +276,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         Seed of the first run; run ``i`` of a batch uses ``seed + i`` so that a
         batch gives the same numbers as its runs one by one.
     batch : int, optional
-        Number of runs (default 1, or ``len(seeds)``).
+        Number of runs (default 1, ``len(seeds)``, or the number of rows of
+        ``z0`` when it holds one initial point per run).
     seeds : sequence of int, optional
         Explicit per-run seeds (instead of ``seed`` and ``batch``).
     z0 : array_like, optional
@@ -344,6 +345,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
             schedule = spec_schedule
     schedule = as_schedule(schedule)
     players = resolve_players(game, rules)
+    if batch is None and seeds is None and np.ndim(z0) == 2 and len(z0) > 1:
+        batch = len(z0)  # one run per initial point
     seed_arr = _seeds(seed, batch, seeds)
     B = seed_arr.size
     records = getattr(game, "default_records", 1000)
@@ -435,6 +438,10 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     last_good = z.copy()
     last_good_t = 0
     record(np.arange(B), 0)
+    if tol is None and stop_metric is not None and stop_metric not in records[0][2]:
+        raise ConfigError(
+            f"unknown stop metric {stop_metric!r} for game {game.name!r} "
+            f"(known: {', '.join(records[0][2])})")
     if tol is not None:
         first = _stop_values(game, z, avg_iter(0), stop_metric)
         hit = first <= tol
