@@ -103,6 +103,46 @@ def test_list(capsys):
     assert code == 0 and "bilinear" in out and "dirac" in out
 
 
+def test_list_without_argument_lists_games_then_rules(capsys):
+    code, games, _ = run_cli(capsys, "list", "games")
+    _, rules, _ = run_cli(capsys, "list", "rules")
+    code, out, err = run_cli(capsys, "list")
+    assert code == 0 and err == ""
+    assert out == "games:\n" + games + "\nrules:\n" + rules
+    code, out, _ = run_cli(capsys, "list", "--json")
+    _, games, _ = run_cli(capsys, "list", "games", "--json")
+    _, rules, _ = run_cli(capsys, "list", "rules", "--json")
+    assert code == 0
+    assert json.loads(out) == {"games": json.loads(games), "rules": json.loads(rules)}
+
+
+@pytest.mark.parametrize("flag, level", [("-v", "INFO"), ("-vv", "DEBUG")])
+def test_verbose_shows_gamesim_logs_only(flag, level):
+    # a fresh process: -v lowers the level of gamesim's loggers, while the
+    # other libraries' (numba's compiler logs thousands of DEBUG lines) stay
+    # at WARNING; a record from each side shows what reaches standard error
+    script = (
+        "import logging, sys\n"
+        "from gamesim.cli import main\n"
+        f"code = main([{flag!r}, 'list', 'rules'])\n"
+        "for name in ('gamesim.engine', 'numba.core.byteflow', 'distributed',\n"
+        "             'matplotlib'):\n"
+        "    logging.getLogger(name).debug('debug from %s', name)\n"
+        "    logging.getLogger(name).info('info from %s', name)\n"
+        "logging.getLogger('numba').warning('warning from numba')\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    logged = proc.stderr.splitlines()
+    expected = ["INFO gamesim.engine: info from gamesim.engine",
+                "WARNING numba: warning from numba"]
+    if level == "DEBUG":
+        expected.insert(0, "DEBUG gamesim.engine: debug from gamesim.engine")
+    assert logged == expected
+
+
 def test_console_script_runs():
     # the installed entry point, as a user runs it
     proc = subprocess.run([sys.executable, "-m", "gamesim", "run", "--game",

@@ -50,6 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_verbosely(count: int) -> None:
+    """Show gamesim's own log records: INFO for ``-v``, DEBUG for ``-vv``.
+
+    Only the ``gamesim`` logger (and its children) is lowered; the root
+    logger stays at WARNING, so third-party libraries (numba's compiler,
+    distributed, matplotlib) still log warnings and errors only.
+    """
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    level = logging.DEBUG if count > 1 else logging.INFO
+    logging.getLogger("gamesim").setLevel(level)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``gamesim`` command; returns the exit status."""
     parser = build_parser()
@@ -58,8 +71,7 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # usage errors (exit 2), --help and --version
         return int(exc.code or 0)
     if args.verbose:
-        logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else logging.INFO,
-                            format="%(levelname)s %(name)s: %(message)s")
+        _log_verbosely(args.verbose)
     if not getattr(args, "func", None):
         if args.command is None and "gamesim.cli.compare" in SUBCOMMANDS:
             # the main job: `gamesim compare` with no arguments
