@@ -360,3 +360,25 @@ def test_cli_text_penalty_kicks(capsys):
     text = run_cli(["equilibria", "--game", "matrix:name=penalty_kicks"], capsys)
     assert "minimax" in text and "observed" in text
     assert "kick left=0.4," in text  # observed 40% (data/README.md)
+
+
+def test_cli_text_prints_rounding_noise_as_zero(capsys):
+    # closed form: rock-paper-scissors has value 0 and both payoffs 0; the
+    # solvers return them up to rounding (2.2e-16), which the text shows as 0
+    for method in ("vertex_enumeration", "linprog", "lemke_howson"):
+        text = run_cli(["equilibria", "--game", "matrix:name=rps", "--method",
+                        method], capsys)
+        assert "value 0\n" in text and "payoffs 0, 0\n" in text
+        assert "e-" not in text, text
+    # the JSON keeps the solver's float as it is
+    out = json.loads(run_cli(["equilibria", "--game", "matrix:name=rps", "--json"],
+                             capsys))
+    assert out["minimax"]["value"] == make_game("matrix:name=rps").minimax().value
+
+
+def test_cli_text_keeps_small_values_of_a_small_scale_game(capsys):
+    # the tolerance follows the payoffs: diag(a, b) with a = 1e-15, b = 2e-15
+    # has value ab / (a + b) = 6.66667e-16 and x = (b, a) / (a + b) (closed form)
+    text = run_cli(["equilibria", "--game", "matrix:A=1e-15 0;0 2e-15"], capsys)
+    assert "value 6.66667e-16" in text
+    assert "row (0.666667, 0.333333)" in text

@@ -44,9 +44,21 @@ def finite_float(text: str) -> float:
     return value
 
 
-def format_number(v) -> str:
-    """Compact text for a metric value."""
+def format_number(v, zero_below: float = 0.0) -> str:
+    """Compact text for a metric value.
+
+    Parameters
+    ----------
+    v : float
+        The value.
+    zero_below : float
+        Values of smaller magnitude print as ``0``: rounding noise such as
+        ``2.2e-16`` is not shown as a number of its own. The value itself is
+        not changed; only its text.
+    """
     v = float(v)
     if not np.isfinite(v):
         return str(v)
+    if abs(v) < zero_below:
+        return "0"
     return f"{v:.6g}"

@@ -20,6 +20,12 @@ from gamesim.equilibria.solve import METHODS
 from gamesim.errors import ConfigError
 from gamesim.registry import make_game
 
+#: relative size below which a printed number is rounding noise and prints as
+#: 0 (rock-paper-scissors' value comes out as 2.2e-16): 1e-12 times the scale
+#: of the number, which is 1 for a probability and max |payoff| over both
+#: payoff matrices for a payoff or a value (the JSON keeps the raw floats)
+ZERO_BELOW = 1e-12
+
 
 def register(sub):
     p = sub.add_parser("equilibria", help="compute the equilibria of a game")
@@ -36,14 +42,16 @@ def register(sub):
 
 def run(args) -> int:
     game = make_game(args.game)
+    scale = None
     if getattr(game, "simplex", False):
         report = matrix_report(game, args.method)
+        scale = float(max(np.max(np.abs(game.A)), np.max(np.abs(game.B))))
     else:
         report = generic_report(game)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print("\n".join(format_report(report)))
+        print("\n".join(format_report(report, payoff_scale=scale)))
     return 0
 
 
@@ -105,23 +113,34 @@ def generic_report(game) -> dict:
     }
 
 
-def _vector(values, labels=None) -> str:
-    cells = [format_number(v) for v in values]
+def _vector(values, labels=None, zero_below: float = 0.0) -> str:
+    cells = [format_number(v, zero_below) for v in values]
     if labels:
         cells = [f"{lab}={c}" for lab, c in zip(labels, cells)]
     return "(" + ", ".join(cells) + ")"
 
 
-def format_report(report: dict) -> list[str]:
-    """Lines of text for a report made by :func:`matrix_report`."""
+def format_report(report: dict, payoff_scale: float | None = None) -> list[str]:
+    """Lines of text for a report made by :func:`matrix_report`.
+
+    Numbers below :data:`ZERO_BELOW` times their scale print as 0: the
+    scale of a probability is 1, that of a payoff or value ``payoff_scale``
+    (no payoff is rounded to 0 when it is None), that of a non-matrix
+    game's parameters the largest of them.
+    """
     lines = [report["description"]]
     if "kind" not in report:  # a non-matrix game
+        points = [np.ravel(v) for item in report["equilibria"] for v in item.values()]
+        largest = max((np.max(np.abs(p)) for p in points if p.size), default=0.0)
+        noise = ZERO_BELOW * float(largest)
         for k, item in enumerate(report["equilibria"], start=1):
-            lines.append(
-                f"  {k}. " + "  ".join(f"{who} {_vector(v)}" for who, v in item.items())
-            )
+            lines.append(f"  {k}. " + "  ".join(
+                f"{who} {_vector(v, zero_below=noise)}" for who, v in item.items()))
         return lines
 
+    # rounding noise: probabilities against 1, payoffs against the payoff scale
+    prob = ZERO_BELOW
+    pay = 0.0 if payoff_scale is None else ZERO_BELOW * payoff_scale
     rows, cols = report["row_labels"], report["column_labels"]
     extent = "all extreme equilibria" if report["complete"] else "some equilibria"
     lines.append(f"method    {report['method']} ({extent})")
@@ -135,27 +154,28 @@ def format_report(report: dict) -> list[str]:
             )
         )
     for k, item in enumerate(report["equilibria"], start=1):
-        pay = ""
+        payoffs = ""
         if "payoff_row" in item:
-            pay = (
-                f"  payoffs {format_number(item['payoff_row'])}, "
-                f"{format_number(item['payoff_column'])}"
+            payoffs = (
+                f"  payoffs {format_number(item['payoff_row'], pay)}, "
+                f"{format_number(item['payoff_column'], pay)}"
             )
         lines.append(
-            f"  {k}. row {_vector(item['row'], rows)}  "
-            f"column {_vector(item['column'], cols)}{pay}"
+            f"  {k}. row {_vector(item['row'], rows, prob)}  "
+            f"column {_vector(item['column'], cols, prob)}{payoffs}"
         )
     if "minimax" in report:
         mm = report["minimax"]
         lines.append(
-            f"minimax   row {_vector(mm['row'], rows)}  column "
-            f"{_vector(mm['column'], cols)}  value {format_number(mm['value'])}"
+            f"minimax   row {_vector(mm['row'], rows, prob)}  column "
+            f"{_vector(mm['column'], cols, prob)}  "
+            f"value {format_number(mm['value'], pay)}"
         )
     if "observed" in report:
         ob = report["observed"]
         lines.append(
-            f"observed  row {_vector(ob['row'], rows)}  column "
-            f"{_vector(ob['column'], cols)}"
+            f"observed  row {_vector(ob['row'], rows, prob)}  column "
+            f"{_vector(ob['column'], cols, prob)}"
         )
     pure = report["pure_equilibria"]
     lines.append("pure      " + (", ".join(f"({i}, {j})" for i, j in pure) or "none"))
