@@ -409,6 +409,41 @@ def test_cli_compare_writes_tables(tmp_path, capsys):
     assert len(runs) == 18
 
 
+def _table_rows(stdout):
+    """The rows of the printed summary table, split at two or more spaces."""
+    lines = stdout.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("game "))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith(("game ", "bilinear ")):
+            break
+        rows.append([cell for cell in line.split("  ") if cell.strip()])
+    return rows
+
+
+def test_cli_table_says_no_tol_apart_from_the_verdicts(tmp_path, capsys):
+    # new-user trial: without --tol the share column showed "-" beside the
+    # verdict "converged 5/5"; it now says no tolerance was given
+    code, stdout, err = run_cli(
+        ["compare", "--game", "bilinear", "--rules", "eg:lr=0.5", "gda:lr=0.1",
+         "--seeds", "2", "--steps", "200", "--executor", "local", "--no-progress",
+         "--no-report", "--out", str(tmp_path / "no-tol")], capsys)
+    assert code == 0, err
+    head, *rows = _table_rows(stdout)
+    assert [c.strip() for c in head[2:4]] == ["reached tol", "steps to tol"]
+    assert len(rows) == 2
+    assert all([c.strip() for c in row[2:4]] == ["no tol", "no tol"] for row in rows)
+    assert "no tol: no tolerance given (--tol)" in stdout
+
+    code, stdout, err = run_cli(
+        ["compare", "--game", "bilinear", "--rules", "eg:lr=0.5", "--seeds", "2",
+         "--steps", "200", "--tol", "1e-3", "--executor", "local", "--no-progress",
+         "--no-report", "--out", str(tmp_path / "tol")], capsys)
+    assert code == 0, err
+    (row,) = _table_rows(stdout)[1:]
+    assert row[2].strip().endswith("%") and "no tol" not in stdout
+
+
 def test_cli_flags_override_the_toml(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exp.toml").write_text(

@@ -236,22 +236,29 @@ def _print_verdicts(out) -> None:
 def _print_summary(result) -> None:
     summary = result.summary
     with_tol = result.experiment.tol is not None
-    head = f"{'game':<16} {'rules':<44} {'conv':>5} {'steps':>7} {'metric':>11}  best"
+    # without --tol no run is stopped at a tolerance: "no tol", not a share,
+    # so the column is not read as the report's verdict ("converged 5/5")
+    head = (f"{'game':<16} {'rules':<44}  {'reached tol':>11}  {'steps to tol':>12}"
+            f"  {'metric':>11}  best")
     print(head)
     for _, row in summary.iterrows():
-        steps = "-" if not with_tol or math.isnan(row["steps_to_tol_median"]) else \
-            f"{row['steps_to_tol_median']:.0f}"
+        if not with_tol:
+            reached = steps = "no tol"
+        else:
+            reached = f"{row['converged_share']:.0%}"
+            steps = "-" if math.isnan(row["steps_to_tol_median"]) else \
+                f"{row['steps_to_tol_median']:.0f}"
         metric = row.get(f"{row['stop_metric']}_median", math.nan)
-        conv = f"{row['converged_share']:>5.0%}" if with_tol else f"{'-':>5}"
         print(f"{_clip(row['game'], 16):<16} {_clip(row['rule_spec'], 44):<44} "
-              f"{conv} {steps:>7} "
+              f" {reached:>11}  {steps:>12}  "
               f"{format_number(metric):>11}  {'*' if row['best'] else ''}")
     metrics = sorted(set(summary["stop_metric"]))
-    print(f"conv: share of runs converged; steps: median steps to tol; metric: median "
-          f"final {', '.join(metrics)}; *: best step size of its rule")
+    print("reached tol: share of runs stopped at the tolerance (tol); steps to "
+          "tol: their median steps")
+    print(f"metric: median final {', '.join(metrics)}; *: best step size of its rule")
     if not with_tol:
-        print("no tolerance given (--tol): runs were not stopped early; the "
-              "report's verdicts judge each rule")
+        print("no tol: no tolerance given (--tol), so no run was stopped early; "
+              "the report's verdicts judge each rule with default tolerances")
     print(f"wrote {result.out}/runs.csv, summary.csv, history.csv")
 
 
