@@ -1,4 +1,4 @@
-"""Writing result files atomically, and checking output folders.
+"""Writing result files atomically, checking output folders, reading CSV text.
 
 Every file gamesim writes goes to a temporary name in the same folder and is
 then renamed over the target, so an interrupted run never leaves a truncated
@@ -9,11 +9,16 @@ behind, as a hidden ``.NAME.*.tmp`` file next to the target.
 
 The file gets the permissions of the file it replaces, or those of a newly
 created file (``0o666`` less the umask).
+
+:func:`read_csv_rows` splits the text of an input file (payoffs, data) into
+rows and says when it is not CSV at all, such as a quote that is never closed.
 """
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import secrets
@@ -22,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from gamesim.errors import ConfigError
+from gamesim.errors import ConfigError, DataError
 
 
 def ensure_writable_dir(path: str | os.PathLike) -> Path:
@@ -120,3 +125,57 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 def atomic_write_csv(path: str | os.PathLike, frame) -> Path:
     """Write a pandas DataFrame as CSV atomically (no index column)."""
     return atomic_write_text(path, frame.to_csv(index=False))
+
+
+def read_csv_rows(text: str, what: str) -> list[tuple[int, list[str]]]:
+    """The rows of CSV text, each with the line it starts on (from 1).
+
+    Parsed by :mod:`csv`'s default dialect (commas, double quotes; a quoted
+    field may span lines), which is lenient about text after a closing
+    quote (``"a" ,b``) but would silently read a quote that is never closed
+    as a field running to the end of the file: that is refused here.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    what : str
+        The file as error messages name it, e.g. ``"payoff file a.csv"``.
+
+    Raises
+    ------
+    DataError
+        If the text cannot be parsed as CSV: a quote opened and never
+        closed, or a field over the csv module's size limit. The message
+        names the file and the line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(
+                f"{what} could not be parsed as CSV (line {start}: {exc})"
+            ) from None
+        rows.append((start, row))
+
+    # A quote left open swallows the rest of the file into the last row.
+    # The strict reader says so ("unexpected end of data") where the lenient
+    # one does not; it reads that row the same way up to the end otherwise.
+    if rows:
+        start = rows[-1][0]
+        tail = "".join(io.StringIO(text, newline="").readlines()[start - 1:])
+        try:
+            for _ in csv.reader(io.StringIO(tail, newline=""), strict=True):
+                pass
+        except csv.Error as exc:
+            if str(exc).startswith("unexpected end of data"):
+                raise DataError(
+                    f"{what} could not be parsed as CSV: a quote (\") in the row "
+                    f"that starts on line {start} is never closed"
+                ) from None
+    return rows

@@ -99,6 +99,26 @@ def test_constant_column_cannot_be_standardised(tmp_path):
         load_csv(path, "x", standardize=True)
 
 
+def test_unclosed_quote_is_a_parse_error_not_a_constant_column(tmp_path):
+    # new-user trial: the quote on line 2 swallowed the rest of the file into
+    # one cell, which was read as the number 123 and then as a constant column
+    path = write(tmp_path, 'x\n"1\n2\n3\n', "quote.csv")
+    with pytest.raises(DataError, match=r"quote\.csv' could not be parsed as CSV: "
+                                        r"a quote .* line 2 is never closed"):
+        load_csv(path, "x", standardize=True)
+
+
+def test_quoted_field_across_lines_keeps_later_line_numbers(tmp_path):
+    # a well-formed quoted label spans lines 2-3: the bad value is on line 4
+    path = write(tmp_path, 'x,label\n1,"two\nlines"\nabc,c\n', "multi.csv")
+    with pytest.raises(DataError, match=r"line 4, column 'x': 'abc'"):
+        load_csv(path, "x")
+    ds = load_csv(write(tmp_path, 'x,label\n1,"a\nb"\n2,c\n', "ok.csv"), "x",
+                  labels="label")
+    np.testing.assert_array_equal(ds.values[:, 0], [1.0, 2.0])
+    assert list(ds.labels) == ["a\nb", "c"]
+
+
 def test_bad_missing_option():
     with pytest.raises(DataError, match="missing must be"):
         load_csv("old_faithful", "waiting", missing="impute")

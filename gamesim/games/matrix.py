@@ -50,7 +50,6 @@ and a first column of row labels are recognised when they are not numbers
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 from functools import cached_property
@@ -64,6 +63,7 @@ from gamesim.equilibria.records import EquilibriumSet
 from gamesim.equilibria.solve import solve
 from gamesim.errors import DataError, PayoffError, SpecError
 from gamesim.games.base import Game, as_batch
+from gamesim.io import read_csv_rows
 from gamesim.registry import register_game
 
 logger = logging.getLogger(__name__)
@@ -472,7 +472,8 @@ def read_payoff_csv(path, name: str = "A"):
     Raises
     ------
     DataError
-        If the file cannot be read.
+        If the file cannot be read, or cannot be parsed as CSV (a quote that
+        is never closed).
     PayoffError
         If it is empty, ragged, or holds an entry that is not a finite number;
         the message names the file, line and column (counted from 1).
@@ -480,17 +481,18 @@ def read_payoff_csv(path, name: str = "A"):
     path = Path(str(path))
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            lines = [
-                (k, [c.strip() for c in row])
-                for k, row in enumerate(csv.reader(handle), start=1)
-                if any(c.strip() for c in row)
-            ]
+            text = handle.read()
     except OSError as exc:
         raise DataError(f"cannot read payoff file {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
         raise DataError(
             f"payoff file {path} is not a readable CSV file: {exc}"
         ) from None
+    lines = [
+        (k, [c.strip() for c in row])
+        for k, row in read_csv_rows(text, f"payoff file {path}")
+        if any(c.strip() for c in row)
+    ]
     if not lines:
         raise PayoffError(f"payoff file {path} is empty")
 

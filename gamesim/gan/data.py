@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import os
@@ -32,6 +31,7 @@ from importlib import resources
 import numpy as np
 
 from gamesim.errors import DataError
+from gamesim.io import read_csv_rows
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,32 @@ def _resolve(name_or_path) -> tuple[str, str]:
         raise DataError(f"data {key!r} is not a UTF-8 text (CSV) file") from None
 
 
+def _read_table(name_or_path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
+    """The source, the header and the data rows (with their line numbers).
+
+    The checks that need no column name: the file exists and parses as CSV,
+    it is not empty, it has data rows, and every row has the header's
+    number of fields.
+    """
+    text, source = _resolve(name_or_path)
+    rows = read_csv_rows(text, f"data {source!r}")
+    while rows and not any(cell.strip() for cell in rows[-1][1]):
+        rows.pop()
+    if not rows or not any(cell.strip() for cell in rows[0][1]):
+        raise DataError(f"data {source!r} is empty (no header row)")
+    header = [cell.strip() for cell in rows[0][1]]
+    body = rows[1:]
+    if not body:
+        raise DataError(f"data {source!r} has a header but no data rows")
+    for lineno, row in body:
+        if len(row) != len(header):
+            raise DataError(
+                f"data {source!r}, line {lineno}: {len(row)} fields, but the "
+                f"header has {len(header)} (ragged rows)"
+            )
+    return source, header, body
+
+
 def load_csv(
     name_or_path,
     columns: str | Sequence[str],
@@ -149,7 +175,8 @@ def load_csv(
     Raises
     ------
     DataError
-        Missing or empty file, no data rows, an unknown column (the message
+        Missing or empty file, a file that cannot be parsed as CSV (a quote
+        that is never closed), no data rows, an unknown column (the message
         lists the available ones), a non-numeric value, a row with the wrong
         number of fields, missing values with ``missing="error"``, or a
         constant column with ``standardize=True``.
@@ -161,24 +188,9 @@ def load_csv(
     columns = [str(c).strip() for c in columns]
     if not columns:
         raise DataError("no columns asked for")
-    text, source = _resolve(name_or_path)
 
     # 1. header and rows, each row checked for its number of fields
-    rows = list(csv.reader(text.splitlines()))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise DataError(f"data {source!r} is empty (no header row)")
-    header = [cell.strip() for cell in rows[0]]
-    body = rows[1:]
-    if not body:
-        raise DataError(f"data {source!r} has a header but no data rows")
-    for lineno, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise DataError(
-                f"data {source!r}, line {lineno}: {len(row)} fields, but the "
-                f"header has {len(header)} (ragged rows)"
-            )
+    source, header, body = _read_table(name_or_path)
 
     # 2. the chosen columns exist
     wanted = columns + ([labels] if labels is not None else [])
@@ -197,21 +209,21 @@ def load_csv(
 
     # 3. parse the numbers, recording missing cells
     raw = np.empty((len(body), len(columns)))
-    for lineno, row in enumerate(body, start=2):
+    for i, (lineno, row) in enumerate(body):
         for j, col in enumerate(index):
-            raw[lineno - 2, j] = _number(row[col], source, columns[j], lineno)
+            raw[i, j] = _number(row[col], source, columns[j], lineno)
     keep = np.all(np.isfinite(raw), axis=1)
     label_values = None
     if labels is not None:
         li = header.index(labels)
-        label_values = np.array([row[li].strip() for row in body], dtype=object)
+        label_values = np.array([row[li].strip() for _, row in body], dtype=object)
         keep &= np.array([v.lower() not in _MISSING for v in label_values])
 
     # 4. missing values: drop with a logged count, or refuse
     dropped = int(np.count_nonzero(~keep))
     if dropped:
         if missing == "error":
-            first = int(np.argmin(keep)) + 2
+            first = body[int(np.argmin(keep))][0]
             raise DataError(
                 f"data {source!r}: {dropped} row(s) miss a value in "
                 f"{', '.join(wanted)} (first at line {first}); "

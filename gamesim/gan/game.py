@@ -220,15 +220,14 @@ class GANGame(Game):
             raise ConfigError("gan: give column or columns, not both")
         chosen = column if column is not None else columns
         if chosen is None:
-            # a missing or unreadable file is the first thing to say
-            from gamesim.gan.data import _resolve
+            # a missing, empty or unparseable file is the first thing to say
+            from gamesim.gan.data import _read_table
 
-            text, _ = _resolve(data)
-            header = text.splitlines()[0] if text.strip() else ""
+            _, header, _ = _read_table(data)
             raise ConfigError(
                 "gan: name the column(s) to model, e.g. "
                 "gan:data=old_faithful,column=eruptions"
-                + (f" (columns of {data!r}: {header})" if header else "")
+                f" (columns of {data!r}: {', '.join(header)})"
             )
         if labels == "auto":
             labels = default_labels(data)
