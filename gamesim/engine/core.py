@@ -217,6 +217,16 @@ def _streams(seeds: np.ndarray):
     return [_RunGenerators(seeds, k) for k in range(3)]
 
 
+def _rows_of(z0) -> int | None:
+    """The number of initial points in a 2-D ``z0``; None otherwise (a
+    single point, or a ragged array that :func:`_initial_points` rejects)."""
+    try:
+        shape = np.shape(z0)
+    except (ValueError, AttributeError):
+        return None
+    return shape[0] if len(shape) == 2 and shape[0] > 1 else None
+
+
 def _initial_points(game, z0, init_noise, batch, init_rngs):
     if z0 is None:
         base = np.asarray(game.initial_point(), dtype=float)
@@ -345,8 +355,8 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
             schedule = spec_schedule
     schedule = as_schedule(schedule)
     players = resolve_players(game, rules)
-    if batch is None and seeds is None and np.ndim(z0) == 2 and len(z0) > 1:
-        batch = len(z0)  # one run per initial point
+    if batch is None and seeds is None and z0 is not None:
+        batch = _rows_of(z0)  # one run per initial point
     seed_arr = _seeds(seed, batch, seeds)
     B = seed_arr.size
     records = getattr(game, "default_records", 1000)
