@@ -382,3 +382,31 @@ def test_cli_text_keeps_small_values_of_a_small_scale_game(capsys):
     text = run_cli(["equilibria", "--game", "matrix:A=1e-15 0;0 2e-15"], capsys)
     assert "value 6.66667e-16" in text
     assert "row (0.666667, 0.333333)" in text
+
+
+@pytest.mark.parametrize("zero_sum", [True, False])
+def test_metrics_share_their_products_and_match_run_by_run_sums(zero_sum):
+    # MatrixGame.metrics computes A y, B^T x and x^T A once for every measure;
+    # each is checked here against plain sums over the entries, run by run
+    rng = np.random.default_rng(11)
+    A = rng.standard_normal((4, 6))
+    B = -A if zero_sum else rng.standard_normal((4, 6))
+    game = MatrixGame(A, B)
+    z = np.hstack([rng.dirichlet(np.ones(4), 5), rng.dirichlet(np.ones(6), 5)])
+    m = game.metrics(z)
+    for r in range(5):
+        x, y = z[r, :4], z[r, 4:]
+        ay = [sum(A[i, j] * y[j] for j in range(6)) for i in range(4)]
+        bx = [sum(B[i, j] * x[i] for i in range(4)) for j in range(6)]
+        xa = [sum(x[i] * A[i, j] for i in range(4)) for j in range(6)]
+        row_gain = max(ay) - sum(x[i] * ay[i] for i in range(4))
+        col_gain = max(bx) - sum(y[j] * bx[j] for j in range(6))
+        assert m["nash_conv"][r] == pytest.approx(row_gain + col_gain, rel=1e-12)
+        assert m["value"][r] == pytest.approx(
+            sum(xa[j] * y[j] for j in range(6)), rel=1e-12)
+        assert m["grad_norm"][r] == pytest.approx(
+            np.sqrt(sum(v * v for v in ay + bx)), rel=1e-12)
+        if zero_sum:
+            assert m["duality_gap"][r] == pytest.approx(max(ay) - min(xa), rel=1e-12)
+        else:
+            assert "duality_gap" not in m
