@@ -30,12 +30,6 @@ from typing import Callable
 
 import numpy as np
 
-try:
-    from numba.extending import register_jitable
-except ImportError:  # the helpers stay plain Python
-    def register_jitable(function):
-        return function
-
 __all__ = ["enabled", "fictitious_play", "set_enabled", "set_threads",
            "split_runs", "threads", "MIN_WORK_PER_THREAD", "TIE_TOLERANCE"]
 
@@ -57,34 +51,43 @@ TIE_TOLERANCE = 1e-12
 
 
 def set_enabled(flag: bool) -> None:
-    """Use the compiled kernels (``True``) or the numpy steps (``False``)."""
+    """Use the compiled kernels (``True``, where numba imports) or the numpy
+    steps (``False``)."""
     global _ENABLED
-    _ENABLED = bool(flag)
+    _ENABLED = bool(flag) and _numba_imports()
 
 
 def enabled() -> bool:
     """Whether compiled kernels are used (numba importable and not disabled)."""
     global _ENABLED
     if _ENABLED is None:
-        _ENABLED = os.environ.get("GAMESIM_JIT", "1").strip() not in ("0", "false", "no")
-        if _ENABLED:
-            try:
-                import numba  # noqa: F401
-            except ImportError:
-                logger.debug("numba is not installed: rules take numpy steps")
-                _ENABLED = False
+        wanted = os.environ.get("GAMESIM_JIT", "1").strip().lower() not in (
+            "0", "false", "no", "off")
+        _ENABLED = wanted and _numba_imports()
     return _ENABLED
+
+
+def _numba_imports() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError as exc:
+        logger.info("numba unavailable (%s): rules take their numpy steps", exc)
+        return False
+    return True
 
 
 def set_threads(count: int | None) -> None:
     """Threads a compiled call may split its runs over (``None``: the cores).
 
     The runs of a batch are independent, so the numbers do not depend on
-    the count. Workers of :class:`gamesim.compare.ProcessExecutor` set 1:
-    the sweep already spreads over the cores.
+    the count. Workers of :class:`gamesim.compare.ProcessExecutor` use 1
+    unless ``GAMESIM_THREADS`` is set (the sweep already spreads over the
+    cores); Dask workers are not limited, set ``GAMESIM_THREADS`` in their
+    environment to avoid oversubscribing their machines.
     """
     global _THREADS
-    if count is not None and (isinstance(count, bool) or int(count) != count
+    if count is not None and (isinstance(count, bool)
+                              or not isinstance(count, (int, np.integer))
                               or count < 1):
         raise ValueError(f"threads must be an integer >= 1 or None, got {count!r}")
     _THREADS = None if count is None else int(count)
@@ -115,12 +118,15 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _pool() -> ThreadPoolExecutor:
+def _pool(count: int) -> ThreadPoolExecutor:
+    """A pool of at least ``count`` threads (a larger one replaces it)."""
     global _POOL
     with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=max(2, threads()),
-                                       thread_name_prefix="gamesim-kernel")
+        if _POOL is None or _POOL._max_workers < count:
+            old, _POOL = _POOL, ThreadPoolExecutor(
+                max_workers=max(2, count), thread_name_prefix="gamesim-kernel")
+            if old is not None:
+                old.shutdown(wait=False)
         return _POOL
 
 
@@ -139,8 +145,9 @@ def split_runs(kernel: Callable, shared: tuple, per_run: tuple, args: tuple,
         kernel(*shared, *per_run, *args)
         return
     edges = np.linspace(0, runs, count + 1).astype(int)
+    pool = _pool(count)
     futures = [
-        _pool().submit(kernel, *shared, *(a[lo:hi] for a in per_run), *args)
+        pool.submit(kernel, *shared, *(a[lo:hi] for a in per_run), *args)
         for lo, hi in zip(edges[:-1], edges[1:])]
     for future in futures:
         future.result()
@@ -157,7 +164,6 @@ def _jit(function: Callable) -> Callable:
         return numba.njit(nogil=True)(function)
 
 
-@register_jitable
 def _largest(values):
     """The largest entry of a finite vector.
 
@@ -185,7 +191,6 @@ def _largest(values):
     return max(max(hi0, hi1), max(hi2, hi3))
 
 
-@register_jitable
 def _largest_magnitude(values):
     """The largest absolute value of a vector."""
     big = 0.0
@@ -195,7 +200,6 @@ def _largest_magnitude(values):
     return big
 
 
-@register_jitable
 def _best_after_adding(payoff, row, row_magnitude, bound):
     """Add ``row`` to ``payoff`` in place; the lowest best index, and a bound.
 
@@ -286,6 +290,12 @@ def fictitious_play() -> Callable | None:
     if not enabled():
         return None
     if "fp" not in _COMPILED:
+        from numba.extending import register_jitable
+
+        # the helpers become callable from compiled code (they stay the same
+        # Python functions, so the module imports without numba)
+        for helper in (_largest, _largest_magnitude, _best_after_adding):
+            register_jitable(helper)
         _COMPILED["fp"] = _jit(_fictitious_play)
     return _COMPILED["fp"]
 

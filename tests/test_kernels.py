@@ -27,9 +27,9 @@ st = pytest.importorskip("hypothesis.strategies")
 
 @pytest.fixture(autouse=True)
 def _restore_switches():
+    saved = kernels._ENABLED, kernels._THREADS
     yield
-    kernels.set_enabled(True)
-    kernels.set_threads(None)
+    kernels._ENABLED, kernels._THREADS = saved
 
 
 def _pure_starts(m: int, n: int, runs: int, seed: int) -> np.ndarray:
@@ -40,13 +40,30 @@ def _pure_starts(m: int, n: int, runs: int, seed: int) -> np.ndarray:
     return z0
 
 
+class _Counted:
+    """Wraps :func:`kernels.split_runs` to count the compiled calls."""
+
+    def __init__(self):
+        self.calls = 0
+        self._split = kernels.split_runs
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self._split(*args, **kwargs)
+
+
 def _both_paths(game, z0, steps, **kw):
-    """The run with the numpy steps, then with the compiled loop."""
+    """The run with the numpy steps, then with the compiled loop (which must
+    then have run: otherwise the comparison would be numpy with numpy)."""
     out = []
     for flag in (False, True):
         kernels.set_enabled(flag)
-        out.append(simulate(game, make_rule("fp"), steps=steps, z0=z0,
-                            batch=len(z0), **kw))
+        counted = _Counted()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(kernels, "split_runs", counted)
+            out.append(simulate(game, make_rule("fp"), steps=steps, z0=z0,
+                                batch=len(z0), **kw))
+        assert (counted.calls > 0) == flag, (flag, counted.calls)
     return out
 
 
@@ -133,6 +150,21 @@ def test_threads_do_not_change_the_numbers(monkeypatch):
         _assert_identical(runs[0], other)
 
 
+def test_a_larger_thread_count_gets_a_larger_pool(monkeypatch):
+    monkeypatch.setattr(kernels, "MIN_WORK_PER_THREAD", 1)
+    seen = []
+
+    def kernel(values):
+        seen.append(__import__("threading").current_thread().name)
+
+    kernels.set_threads(2)
+    kernels.split_runs(kernel, (), (np.zeros(8),), (), work=100)
+    kernels.set_threads(4)
+    kernels.split_runs(kernel, (), (np.zeros(8),), (), work=100)
+    assert kernels._POOL._max_workers >= 4
+    assert len(seen) == 6
+
+
 def test_split_runs_covers_every_run_once(monkeypatch):
     calls = []
 
@@ -214,6 +246,22 @@ def test_integer_games_with_many_ties_agree(A, scale, start):
     np.testing.assert_array_equal(numpy_run.average, kernel_run.average)
 
 
+def test_without_numba_the_rules_take_numpy_steps(monkeypatch):
+    # an import of numba that fails (as where it is not installed): asking
+    # for the loop is harmless and fictitious play runs its numpy steps
+    monkeypatch.setitem(__import__("sys").modules, "numba", None)
+    kernels.set_enabled(True)
+    assert kernels.enabled() is False and kernels.fictitious_play() is None
+    monkeypatch.setattr(kernels, "_ENABLED", None)
+    assert kernels.enabled() is False
+    game = make_game("matrix:name=matching_pennies")
+    res = simulate(game, make_rule("fp"), steps=999, z0=[1, 0, 1, 0],
+                   record_every=1000)
+    # reference D at T = 1000 (shared/reference-cases.md)
+    np.testing.assert_allclose(res.average[0] * 1000, [483, 517, 505, 495],
+                               atol=1e-9)
+
+
 def test_switches_and_their_errors(monkeypatch):
     kernels.set_enabled(False)
     assert kernels.fictitious_play() is None
@@ -227,7 +275,7 @@ def test_switches_and_their_errors(monkeypatch):
     assert kernels.threads() == 3
     kernels.set_threads(2)
     assert kernels.threads() == 2
-    for bad in (0, -1, 1.5, True):
+    for bad in (0, -1, 1.5, 2.0, "2", True):
         with pytest.raises(ValueError, match="threads must be an integer"):
             kernels.set_threads(bad)
 

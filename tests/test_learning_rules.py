@@ -366,6 +366,26 @@ def test_joint_and_per_player_paths_agree():
         np.testing.assert_allclose(joint.z, split.z, atol=1e-12)
 
 
+def test_hedge_joint_step_agrees_with_the_projected_block_steps():
+    # the joint step skips the projection of the softmax on a plain matrix
+    # game; the generic simplex step (one block at a time, then the
+    # projection) is run here by hand: equal to rounding over 2,000 steps
+    from gamesim.rules.base import Oracle
+    from gamesim.rules.learning import Hedge, SimplexRule
+
+    rng = np.random.default_rng(12)
+    game = MatrixGame(rng.standard_normal((5, 3)), rng.standard_normal((5, 3)))
+    rule = Hedge(lr=0.05)
+    joint = simulate(game, rule, steps=2000, record_every=2000)
+    z = game.initial_point()[None, :]
+    state, oracle, total = rule.init(z), Oracle(game), z.copy()
+    for _ in range(2000):
+        z, state = SimplexRule.step(rule, z, state, oracle, rule.lr)
+        total += z
+    np.testing.assert_allclose(joint.z, z, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(joint.average, total / 2001, rtol=1e-9, atol=1e-14)
+
+
 def test_hedge_two_time_scales():
     # per-player step sizes: the column player's lr reaches its block only
     game = make_game("matrix:name=matching_pennies")

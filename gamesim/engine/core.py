@@ -448,10 +448,11 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     last_good = z.copy()
     last_good_t = 0
     record(np.arange(B), 0)
-    if tol is None and stop_metric is not None and stop_metric not in records[0][2]:
-        raise ConfigError(
-            f"unknown stop metric {stop_metric!r} for game {game.name!r} "
-            f"(known: {', '.join(records[0][2])})")
+    if tol is None and stop_metric is not None:
+        # nothing to stop without tol, but a wrong name is still an error,
+        # the same one as with tol (checked on the first run)
+        avg0 = avg_iter(0)
+        _stop_values(game, z[:1], None if avg0 is None else avg0[:1], stop_metric)
     if tol is not None:
         first = _stop_values(game, z, avg_iter(0), stop_metric)
         hit = first <= tol

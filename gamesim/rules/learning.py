@@ -47,7 +47,9 @@ the engine projects every step of a constrained game with
 When one rule drives both players in the simultaneous schedule the engine
 hands it the joint vector ``z = (x, y)``; every rule here then updates the
 two blocks separately (:func:`blockwise`), so the results are the same as
-with one rule per player.
+with one rule per player; Hedge's joint step on a plain matrix game skips
+the projection of its softmax (already on the simplex), so there they agree
+up to rounding (about 1e-16 relative).
 
 Schedules and fictitious play. With ``schedule="simultaneous"`` both
 players best-respond to the opponent's counts up to the previous round:
