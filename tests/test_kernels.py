@@ -204,6 +204,7 @@ def test_random_tie_break_keeps_the_numpy_steps(monkeypatch):
 
 def _kernel_answer(payoff, row):
     """The compiled loop's index after one round: payoff + row, then argmax."""
+    kernels.set_enabled(True)  # whatever GAMESIM_JIT says (restored after)
     k = len(payoff)
     at = np.tile(row, (k, 1))  # every column gives the same payoff row
     b = np.zeros((k, k))
