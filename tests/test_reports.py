@@ -349,6 +349,40 @@ def test_matrix_game_report_solves_the_equilibrium_and_draws_the_simplex(tmp_pat
     assert verdicts.loc["optimistic_hedge:lr=0.1", "metric"] == "nash_conv_relative"
 
 
+def test_verdict_table_says_which_iterate_and_names_players_and_run_counts(
+        tmp_path):
+    # the comparison a new user read (issue: the Verdicts table is hard to read)
+    res = compare("matrix:name=rps", ["fp", "hedge:lr=0.1"], seeds=2, steps=500,
+                  out=tmp_path)
+    files = write_report(tmp_path, res)
+    markdown = files.markdown.read_text(encoding="utf-8")
+    page = files.html.read_text(encoding="utf-8")
+    header = next(line for line in markdown.splitlines()
+                  if line.startswith("| label | verdict |"))
+    # 1. last-iterate and averaged-iterate metrics are labelled as such
+    assert "| nash_conv (last iterate, median) |" in header
+    assert "| nash_conv (average, median) |" in header
+    assert "_avg (median)" not in header
+    assert header.index("(last iterate, median)") < header.index(
+        "(average, median)")
+    assert "'average' columns at the averaged iterate" in markdown
+    verdicts = page.split('data-table="verdicts-game1"', 1)[1].split("</thead>")[0]
+    assert re.search(r'colspan="\d">last iterate, median</th>', verdicts)
+    assert re.search(r'colspan="\d">average, median</th>', verdicts)
+    # 2. engine statuses are counts out of the configuration's runs
+    for label in ("fp", "hedge:lr=0.1"):
+        row = next(line for line in markdown.splitlines()
+                   if line.startswith(f"| {label} | ") and "2/2 |" in line)
+        assert row.endswith("| max_steps 2/2 |")
+    assert not re.search(r"max_steps \d+ \|", markdown)
+    # 3. step sizes under the matrix game's player names, not the GAN's lr_d
+    assert make_game("matrix:name=rps").players == ("row", "column")
+    assert "| fp | fp | row 1, column 1 |" in markdown
+    assert "| hedge:lr=0.1 | hedge | row 0.1, column 0.1 |" in markdown
+    assert "lr_d=" not in markdown and "lr_d=" not in page
+    assert ">row 0.1, column 0.1</td>" in page
+
+
 def test_gan_report_draws_the_density_from_a_faithful_rerun(tmp_path):
     spec = ("gan:data=old_faithful,column=eruptions,discriminator=quadratic+fourier,"
             "loss=nonsaturating,g_init=raw,samples=64,eval_samples=64")

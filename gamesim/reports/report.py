@@ -265,7 +265,7 @@ def _game_section(result, spec, runs, histories, settings, *, key, metric, tol,
     if description.equilibria is not None:
         section.blocks.append(Table(f"equilibria-{key}", "Equilibrium",
                                     description.equilibria))
-    section.blocks.append(_rules_table(key, runs, labels))
+    section.blocks.append(_rules_table(key, runs, labels, game.players))
 
     # verdicts
     rows, per_run = [], []
@@ -336,25 +336,33 @@ def _labels(runs: pd.DataFrame) -> dict:
 
 
 def _status_text(status: pd.Series) -> str:
+    """Engine statuses as counts out of the runs: ``max_steps 2/2``."""
     counts = status.astype(str).value_counts()
-    return ", ".join(f"{name} {count}" for name, count in counts.items())
+    return ", ".join(f"{name} {count}/{len(status)}" for name, count in counts.items())
 
 
-def _rules_table(key, runs, labels) -> Table:
+def _missing(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _rules_table(key, runs, labels, players) -> Table:
     from gamesim.compare.tables import column_roles
+    from gamesim.compare.tasks import STEP_SIZE_COLUMNS
 
     hyper, _ = column_roles(runs)
     rows = []
     for config, group in runs.groupby("config", sort=False):
         first = group.iloc[0]
-        params = []
-        for name in hyper:
-            value = first[name]
-            if isinstance(value, float) and math.isnan(value):
-                continue
-            params.append(f"{name}={_short(value)}")
+        # the step sizes under the game's player names (lr_d is a rule
+        # parameter's name, not a word for the second player of every game)
+        sizes = [f"{player} {_short(first[name])}"
+                 for player, name in zip(players, STEP_SIZE_COLUMNS)
+                 if name in first.index and not _missing(first[name])]
+        params = [f"{name}={_short(first[name])}" for name in hyper
+                  if name not in STEP_SIZE_COLUMNS and not _missing(first[name])]
         rows.append({
             "label": labels[config], "rule": first["rule"],
+            "step size": ", ".join(sizes) or "n/a",
             "hyperparameters": ", ".join(params),
             "schedule": f"{first['schedule']}" + (
                 f" ({first['order'].replace('_', ' ')})"
@@ -366,7 +374,8 @@ def _rules_table(key, runs, labels) -> Table:
         })
     return Table(f"rules-{key}", "Update rules, hyperparameters and seeds",
                  pd.DataFrame(rows),
-                 "lr is the first player's step size, lr_d the second's; the other "
+                 f"Step size: each player's ({players[0]}, then {players[1]}; a "
+                 f"rule spec's lr sets both, lr_d the {players[1]}'s alone); the other "
                  "hyperparameters are the rule's (see docs/explanation/"
                  "update-rules.md).")
 
@@ -384,7 +393,31 @@ def _short(value) -> str:
     return str(value)
 
 
+def _evidence_cells(row, averaged: bool) -> dict:
+    """The final metrics beside a verdict, last-iterate ones first.
+
+    When the table has metrics of the averaged iterate (``*_avg``), their
+    columns are headed "(average, median)" and the others "(last iterate,
+    median)", so that the two kinds cannot be mistaken for each other.
+    """
+    last, average = {}, {}
+    for name in EVIDENCE_METRICS:
+        key = f"{name}_median"
+        if key not in row:
+            continue
+        base = name.removesuffix("_avg")
+        what = "estimated " if row["gap_estimated"] and base in (
+            "duality_gap", "nash_conv") else ""
+        if name.endswith("_avg"):
+            average[f"{what}{base} (average, median)"] = _number(row[key])
+        else:
+            kind = "last iterate, median" if averaged else "median"
+            last[f"{what}{base} ({kind})"] = _number(row[key])
+    return {**last, **average}
+
+
 def _verdict_table(key, rows) -> Table:
+    averaged = any(k.endswith("_avg_median") for row in rows for k in row)
     shown = []
     for row in rows:
         item = {"label": row["label"], "verdict": row["verdict"],
@@ -393,12 +426,7 @@ def _verdict_table(key, rows) -> Table:
                 "final value (median [IQR])": _median_iqr(
                     row["final_median"], row["final_q25"], row["final_q75"]),
                 "trend over last half": _trend(row["trend_factor_median"])}
-        for name in EVIDENCE_METRICS:
-            key = f"{name}_median"
-            if key in row:
-                what = "estimated " if row["gap_estimated"] and name in (
-                    "duality_gap", "nash_conv") else ""
-                item[f"{what}{name} (median)"] = _number(row[key])
+        item.update(_evidence_cells(row, averaged))
         item["engine status"] = row["statuses"]
         shown.append(item)
     sources = sorted({f"{row['tol']:g} for {row['metric']}: {row['tol_source']}"
@@ -410,6 +438,15 @@ def _verdict_table(key, rows) -> Table:
             "is the fitted factor by which the metric changed over the last half of "
             "the recorded steps (median over seeds; below 1: falling). Rules and "
             "thresholds: see 'How the verdicts are decided'.")
+    if averaged:
+        note += (" Final metrics (median over seeds): 'last iterate' columns are "
+                 "measured at the final parameters, 'average' columns at the "
+                 "averaged iterate (the engine's running average of the "
+                 "iterates, which fictitious play and no-regret rules bring to "
+                 "the equilibrium of a zero-sum game); a metric name ending in "
+                 "_avg is also measured at the average.")
+    note += (" Engine status: how many of the configuration's runs ended with "
+             "each status of the engine (max_steps: ran every step).")
     return Table(f"verdicts-{key}", "Verdicts", pd.DataFrame(shown), note)
 
 
