@@ -1,6 +1,7 @@
 """``gamesim run`` and ``gamesim list`` as a user calls them."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -152,3 +153,72 @@ def test_console_script_runs():
     # reference A: ||z_1000|| for OGDA (default start) is 0.00891624
     assert json.loads(proc.stdout)["metrics"]["distance_to_equilibrium"] == \
         pytest.approx(0.00891624, rel=1e-5)
+
+
+def test_z0_reproduces_fictitious_play_reference_d(capsys):
+    # reference D, matching pennies: simultaneous fictitious play whose round
+    # 1 is action 0 for both players gives counts [483, 517] (row) and
+    # [505, 495] (column) after T = 1000 rounds; z0 is round 1, 999 steps
+    # the other rounds, and the uniform average times 1000 the counts
+    code, out, _ = run_cli(capsys, "run", "--game", "matrix:name=matching_pennies",
+                           "--rule", "fp", "--steps", "999", "--z0", "1,0,1,0",
+                           "--json")
+    assert code == 0
+    data = json.loads(out)
+    counts = {p: [1000 * v for v in s] for p, s in data["average"].items()}
+    assert counts["row"] == pytest.approx([483, 517], abs=1e-9)
+    assert counts["column"] == pytest.approx([505, 495], abs=1e-9)
+    # reference D: NashConv of the averages 0.044 at T = 1000
+    assert data["metrics"]["nash_conv_avg"] == pytest.approx(0.044, abs=1e-9)
+
+
+@pytest.mark.parametrize("z0, message", [
+    ("1,0,1", "--z0 has 3 value(s) but game 'matching_pennies' has 4"),
+    ("1,0,1,0,0", "--z0 has 5 value(s)"),
+    ("1,x,1,0", "argument --z0: expected comma-separated numbers"),
+    ("1,nan,1,0", "argument --z0: must be finite"),
+])
+def test_z0_of_the_wrong_length_exits_2(capsys, z0, message):
+    code, out, err = run_cli(capsys, "run", "--game", "matrix:name=matching_pennies",
+                             "--rule", "fp", "--steps", "5", "--z0", z0)
+    assert code == 2 and out == ""
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _gamesim(*argv):
+    return subprocess.run([sys.executable, "-m", "gamesim", *argv],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_start_at_equilibrium_warning_reaches_stderr_without_verbose():
+    # a fresh process, as a user runs it: the uniform start of rock-paper-
+    # scissors is its equilibrium (reference D); no -v is needed to see it
+    argv = ["run", "--game", "matrix:name=rps", "--rule", "hedge", "--steps", "5"]
+    proc = _gamesim(*argv)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("WARNING gamesim.engine.core: every run of rps starts "
+                           "at an equilibrium")
+    assert "--z0" in line and "--init-noise" in line
+    proc = _gamesim(*argv, "--z0", "1,0,0,0,1,0")
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_verbose_run_logs_start_and_end(capsys, caplog):
+    caplog.set_level(logging.INFO, logger="gamesim")
+    try:
+        code, _, _ = run_cli(capsys, "-v", "run", "--game", "bilinear", "--rule",
+                             "eg:lr=0.1", "--steps", "40", "--batch", "2")
+    finally:
+        logging.getLogger("gamesim").setLevel(logging.NOTSET)
+    assert code == 0
+    lines = [r.getMessage() for r in caplog.records if r.name == "gamesim.engine.core"]
+    assert any(m.startswith("simulate bilinear: 2 run(s), 40 steps") for m in lines)
+    assert any(m.startswith("simulate bilinear done: max_steps x2; steps 40 to 40")
+               for m in lines)
+
+
+def test_run_help_documents_z0(capsys):
+    code, out, _ = run_cli(capsys, "run", "--help")
+    assert code == 0 and "--z0 X1,X2,..." in out and "comma-separated" in out

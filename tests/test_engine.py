@@ -1,5 +1,6 @@
 """The engine: statuses, batches, schedules, records, averages, callbacks."""
 
+import logging
 import warnings
 
 import numpy as np
@@ -240,3 +241,73 @@ def test_an_unknown_stop_metric_is_an_error_even_without_tol():
     # a known one without tol is accepted (and has nothing to stop)
     res = simulate(game, make_rule("gda"), steps=5, stop_metric="grad_norm")
     assert res.status[0] == "max_steps"
+
+
+def _equilibrium_warnings(caplog):
+    return [r for r in caplog.records if r.levelname == "WARNING"
+            and "starts at an equilibrium" in r.getMessage()]
+
+
+def test_a_start_at_the_equilibrium_is_warned_about_once(caplog):
+    # matching pennies: the uniform strategies (the matrix games' default
+    # start) are the unique equilibrium (reference D), so a tolerance would
+    # stop every run at step 0 and the verdict would say nothing
+    caplog.set_level(logging.WARNING, logger="gamesim")
+    game = make_game("matrix:name=matching_pennies")
+    res = simulate(game, make_rule("hedge:lr=0.1"), steps=20, batch=3, tol=1e-6)
+    assert list(res.status) == ["converged"] * 3
+    (warning,) = _equilibrium_warnings(caplog)
+    message = warning.getMessage()
+    assert "matching_pennies" in message
+    assert "z0" in message and "init_noise" in message
+    assert warning.name == "gamesim.engine.core"
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(init_noise=0.1),
+    # one run of two starts off the equilibrium: not every run is stuck
+    dict(z0=[[0.5, 0.5, 0.5, 0.5], [1.0, 0.0, 0.5, 0.5]]),
+])
+def test_no_equilibrium_warning_when_some_run_starts_elsewhere(caplog, kwargs):
+    caplog.set_level(logging.WARNING, logger="gamesim")
+    game = make_game("matrix:name=matching_pennies")
+    simulate(game, make_rule("hedge:lr=0.1"), steps=20, **kwargs)
+    assert _equilibrium_warnings(caplog) == []
+
+
+def test_no_equilibrium_warning_on_bilinear_default_start(caplog):
+    # the bilinear game starts at (1, 1), at distance sqrt(2) from (0, 0)
+    caplog.set_level(logging.WARNING, logger="gamesim")
+    simulate(make_game("bilinear"), make_rule("eg:lr=0.1"), steps=20)
+    assert _equilibrium_warnings(caplog) == []
+
+
+def test_info_logs_at_start_and_end(caplog):
+    caplog.set_level(logging.INFO, logger="gamesim.engine")
+    game = make_game("quadratic:n=1,mu=1.0")
+    lr = np.array([0.1, 3.0])  # run 1 diverges (see test_one_bad_run_stops_alone)
+    res = simulate(game, GDA(), steps=300, batch=2, lr=lr, tol=1e-10)
+    assert sorted(res.status) == ["converged", "diverged"]
+    lines = [r.getMessage() for r in caplog.records
+             if r.name == "gamesim.engine.core" and r.levelname == "INFO"]
+    start = [m for m in lines if m.startswith(f"simulate {game.name}:")]
+    end = [m for m in lines if m.startswith(f"simulate {game.name} done:")]
+    assert len(start) == 1 and len(end) == 1
+    assert "2 run(s)" in start[0] and "300 steps" in start[0]
+    assert "generator=gda" in start[0] and "discriminator=gda" in start[0]
+    assert "converged x1" in end[0] and "diverged x1" in end[0]
+    low, high = int(res.steps.min()), int(res.steps.max())
+    assert f"steps {low} to {high}" in end[0] and end[0].endswith(" s")
+
+
+def test_unknown_stop_metric_lists_the_averaged_names():
+    game = make_game("matrix:name=matching_pennies")
+    with pytest.raises(ConfigError) as info:
+        simulate(game, make_rule("fp"), steps=5, average="uniform", tol=1e-3,
+                 stop_metric="nosuch")
+    known = str(info.value).split("known: ")[1]
+    assert "nash_conv_avg" in known and "nash_conv," in known
+    with pytest.raises(ConfigError) as info:
+        simulate(game, make_rule("hedge"), steps=5, average=None, tol=1e-3,
+                 stop_metric="nosuch")
+    assert "_avg" not in str(info.value).split("known: ")[1]

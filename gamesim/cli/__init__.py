@@ -51,14 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _log_verbosely(count: int) -> None:
-    """Show gamesim's own log records: INFO for ``-v``, DEBUG for ``-vv``.
+    """Show warnings always; gamesim's INFO for ``-v``, DEBUG for ``-vv``.
 
-    Only the ``gamesim`` logger (and its children) is lowered; the root
-    logger stays at WARNING, so third-party libraries (numba's compiler,
-    distributed, matplotlib) still log warnings and errors only.
+    Warnings and errors reach standard error even without ``-v`` (the
+    ``gamesim`` logger's NullHandler would otherwise swallow them). Only the
+    ``gamesim`` logger (and its children) is lowered; the root logger stays
+    at WARNING, so third-party libraries (numba's compiler, distributed,
+    matplotlib) still log warnings and errors only.
     """
     logging.basicConfig(level=logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not count:
+        return
     level = logging.DEBUG if count > 1 else logging.INFO
     logging.getLogger("gamesim").setLevel(level)
 
@@ -70,8 +74,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (exit 2), --help and --version
         return int(exc.code or 0)
-    if args.verbose:
-        _log_verbosely(args.verbose)
+    _log_verbosely(args.verbose)
     if not getattr(args, "func", None):
         if args.command is None and "gamesim.cli.compare" in SUBCOMMANDS:
             # the main job: `gamesim compare` with no arguments

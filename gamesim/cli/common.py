@@ -44,6 +44,24 @@ def finite_float(text: str) -> float:
     return value
 
 
+def float_list(text: str) -> list[float]:
+    """argparse type: comma-separated finite floats, such as ``1,0,0.5``."""
+    import argparse
+
+    values = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated numbers, got {part.strip()!r} in "
+                f"{text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be finite, got {part!r}")
+        values.append(value)
+    return values
+
+
 def format_number(v, zero_below: float = 0.0) -> str:
     """Compact text for a metric value.
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from gamesim.cli.common import (
     finite_float,
+    float_list,
     format_number,
     nonnegative_int,
     positive_int,
 )
 from gamesim.engine import parse_rule_specs, simulate
+from gamesim.errors import ConfigError
 from gamesim.io import atomic_write_csv, atomic_write_json, ensure_writable_dir
 from gamesim.registry import make_game
 
@@ -30,7 +32,15 @@ def register(sub):
                    help="stop a run when the stop metric is at most TOL")
     p.add_argument("--stop-metric", default=None)
     p.add_argument("--record-every", type=positive_int, default=None)
-    p.add_argument("--init-noise", type=finite_float, default=0.0)
+    p.add_argument("--z0", type=float_list, default=None, metavar="X1,X2,...",
+                   help="initial point of every run: the joint parameters "
+                        "(first player's, then second's), comma-separated; "
+                        "default the game's (for matrix games the uniform "
+                        "strategies: the equilibrium of matching pennies "
+                        "and rock-paper-scissors)")
+    p.add_argument("--init-noise", type=finite_float, default=0.0,
+                   help="standard deviation of seeded Gaussian noise added to "
+                        "each run's initial point")
     p.add_argument("--average", choices=("auto", "none", "uniform", "ema"),
                    default="auto")
     p.add_argument("--out", default=None, help="folder for history.csv, final.csv, "
@@ -43,11 +53,16 @@ def run(args) -> int:
     out = ensure_writable_dir(args.out) if args.out is not None else None
     game = make_game(args.game)
     rules, schedule = parse_rule_specs(game, args.rule)
+    z0 = getattr(args, "z0", None)
+    if z0 is not None and len(z0) != game.n:
+        raise ConfigError(
+            f"--z0 has {len(z0)} value(s) but game {game.name!r} has {game.n} "
+            f"parameters ({', '.join(game.param_names())})")
     average = None if args.average == "none" else args.average
     result = simulate(
         game, rules, args.steps, seed=args.seed, batch=args.batch, tol=args.tol,
         stop_metric=args.stop_metric, record_every=args.record_every,
-        init_noise=args.init_noise, schedule=schedule, average=average,
+        init_noise=args.init_noise, schedule=schedule, average=average, z0=z0,
     )
     summary = result.to_dict(0)
     if result.runs > 1:

@@ -447,7 +447,10 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
     frozen_z = z.copy()
     last_good = z.copy()
     last_good_t = 0
+    logger.info("simulate %s: %d run(s), %d steps, rules %s", game.name, B, steps,
+                ", ".join(f"{p.name}={p.rule.spec()}" for p in players))
     record(np.arange(B), 0)
+    _warn_if_started_at_equilibrium(game, records[0][2])
     if tol is None and stop_metric is not None:
         # nothing to stop without tol, but a wrong name is still an error,
         # the same one as with tol (checked on the first run)
@@ -569,13 +572,41 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
         "steps": stop_at, "evaluations": stop_at * stepper.evaluations,
         **final_metrics,
     })
+    wall_time = time.perf_counter() - started
+    counts = dict(zip(*np.unique(status.astype(str), return_counts=True)))
+    logger.info("simulate %s done: %s; steps %d to %d; %.3g s", game.name,
+                ", ".join(f"{k} x{v}" for k, v in counts.items()),
+                stop_at.min(), stop_at.max(), wall_time)
     return RunResult(
         game=game, players=players, schedule=schedule, seeds=seed_arr, z0=z_start,
         z=z, average=avg_final, status=status.astype(str), steps=stop_at,
         evaluations=stop_at * stepper.evaluations, history=history, final=final,
-        stop_metric=stop_metric, tol=tol, wall_time=time.perf_counter() - started,
-        extras=extras,
+        stop_metric=stop_metric, tol=tol, wall_time=wall_time, extras=extras,
     )
+
+
+#: a run whose distance to the equilibrium (or NashConv) at step 0 is at most
+#: this starts at the equilibrium. The value is ours: rounding of those metrics
+#: at an exact equilibrium is ~1e-16 (the uniform strategy of matching pennies
+#: or rock-paper-scissors), and a tolerance a user sets is far above 1e-12.
+AT_EQUILIBRIUM = 1e-12
+
+
+def _warn_if_started_at_equilibrium(game, values: dict) -> None:
+    """Log one warning when every run starts at an equilibrium.
+
+    Such runs have nothing to converge to: a tolerance stops them at step 0
+    and a comparison of rules learns nothing from them.
+    """
+    for name in ("distance_to_equilibrium", "nash_conv"):
+        if name in values:
+            v = np.asarray(values[name], dtype=float)
+            if v.size and np.all(v <= AT_EQUILIBRIUM):
+                logger.warning(
+                    "every run of %s starts at an equilibrium (%s <= %g at step "
+                    "0): nothing to learn; give another initial point (z0, --z0) or "
+                    "init_noise > 0 (--init-noise)", game.name, name, AT_EQUILIBRIUM)
+            return
 
 
 _NO_RUNS = np.zeros(0, dtype=np.int64)
@@ -643,9 +674,12 @@ def _stop_values(game, z, avg, name) -> np.ndarray:
     with np.errstate(all="ignore"):
         values = game.metrics(source)
     if base not in values:
+        known = list(values)
+        if avg is not None:
+            known += [k + "_avg" for k in values]
         raise ConfigError(
             f"unknown stop metric {name!r} for game {game.name!r} "
-            f"(known: {', '.join(values)})"
+            f"(known: {', '.join(known)})"
         )
     v = np.asarray(values[base], dtype=float)
     return np.where(np.isfinite(v), v, np.inf)
