@@ -248,14 +248,19 @@ def _equilibrium_warnings(caplog):
             and "starts at an equilibrium" in r.getMessage()]
 
 
-def test_a_start_at_the_equilibrium_is_warned_about_once(caplog):
+def test_a_start_at_the_equilibrium_is_warned_about_once(caplog, monkeypatch):
     # matching pennies: the uniform strategies (the matrix games' default
     # start) are the unique equilibrium (reference D), so a tolerance would
     # stop every run at step 0 and the verdict would say nothing
+    from gamesim.engine import core
+
+    monkeypatch.setattr(core, "_WARNED_AT_EQUILIBRIUM", set())
     caplog.set_level(logging.WARNING, logger="gamesim")
     game = make_game("matrix:name=matching_pennies")
     res = simulate(game, make_rule("hedge:lr=0.1"), steps=20, batch=3, tol=1e-6)
     assert list(res.status) == ["converged"] * 3
+    # a sweep's later runs of the same game do not repeat the warning
+    simulate(game, make_rule("fp"), steps=20)
     (warning,) = _equilibrium_warnings(caplog)
     message = warning.getMessage()
     assert "matching_pennies" in message
@@ -268,7 +273,11 @@ def test_a_start_at_the_equilibrium_is_warned_about_once(caplog):
     # one run of two starts off the equilibrium: not every run is stuck
     dict(z0=[[0.5, 0.5, 0.5, 0.5], [1.0, 0.0, 0.5, 0.5]]),
 ])
-def test_no_equilibrium_warning_when_some_run_starts_elsewhere(caplog, kwargs):
+def test_no_equilibrium_warning_when_some_run_starts_elsewhere(caplog, kwargs,
+                                                              monkeypatch):
+    from gamesim.engine import core
+
+    monkeypatch.setattr(core, "_WARNED_AT_EQUILIBRIUM", set())
     caplog.set_level(logging.WARNING, logger="gamesim")
     game = make_game("matrix:name=matching_pennies")
     simulate(game, make_rule("hedge:lr=0.1"), steps=20, **kwargs)

@@ -592,8 +592,14 @@ def simulate(game, rules, steps: int, *, seed: int = 0, batch: int | None = None
 AT_EQUILIBRIUM = 1e-12
 
 
+#: games already warned about in this process (a sweep calls simulate once
+#: per task: one warning per game is enough)
+_WARNED_AT_EQUILIBRIUM: set[str] = set()
+
+
 def _warn_if_started_at_equilibrium(game, values: dict) -> None:
-    """Log one warning when every run starts at an equilibrium.
+    """Log one warning when every run starts at an equilibrium (once per game
+    and process; later runs log it at INFO).
 
     Such runs have nothing to converge to: a tolerance stops them at step 0
     and a comparison of rules learns nothing from them.
@@ -602,10 +608,15 @@ def _warn_if_started_at_equilibrium(game, values: dict) -> None:
         if name in values:
             v = np.asarray(values[name], dtype=float)
             if v.size and np.all(v <= AT_EQUILIBRIUM):
-                logger.warning(
-                    "every run of %s starts at an equilibrium (%s <= %g at step "
-                    "0): nothing to learn; give another initial point (z0, --z0) or "
-                    "init_noise > 0 (--init-noise)", game.name, name, AT_EQUILIBRIUM)
+                key = game.describe() if hasattr(game, "describe") else game.name
+                level = logging.INFO if key in _WARNED_AT_EQUILIBRIUM else \
+                    logging.WARNING
+                _WARNED_AT_EQUILIBRIUM.add(key)
+                logger.log(
+                    level, "every run of %s starts at an equilibrium (%s <= %g at "
+                    "step 0): nothing to learn; give another initial point (z0, "
+                    "--z0) or init_noise > 0 (--init-noise)", game.name, name,
+                    AT_EQUILIBRIUM)
             return
 
 
