@@ -466,6 +466,42 @@ def test_cli_compare_keeps_its_tables_when_the_report_fails(tmp_path, capsys,
     assert (out / "runs.csv").exists() and not (out / "report.html").exists()
 
 
+def test_runs_started_at_the_equilibrium_are_flagged(tmp_path, capsys):
+    # rock-paper-scissors from the uniform strategy: its unique equilibrium
+    # (closed form), so Hedge never moves and its "converged" says nothing
+    out = tmp_path / "at"
+    code = main(["compare", "--game", "matrix:name=rps", "--rules", "fp",
+                 "hedge:lr=0.1", "--seeds", "2", "--steps", "200", "--executor",
+                 "local", "--no-progress", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    lines = printed.split("verdicts (see the report", 1)[1].splitlines()
+    hedge = next(i for i, line in enumerate(lines)
+                 if line.strip().startswith("hedge:lr=0.1"))
+    assert "converged 2/2" in lines[hedge]  # the verdict vocabulary is unchanged
+    assert "every run started at an equilibrium" in lines[hedge + 1]
+    assert "--init-noise" in lines[hedge + 1]
+    verdicts = pd.read_csv(out / "verdicts.csv").set_index("label")
+    assert verdicts.loc["hedge:lr=0.1", "verdict"] == "converged"
+    assert "started at an equilibrium" in verdicts.loc["hedge:lr=0.1", "reason"]
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    summary = next(line for line in markdown.splitlines()
+                   if line.startswith("* `hedge:lr=0.1`"))
+    assert "every run started at an equilibrium" in summary
+    table_note = markdown.split("| label | verdict |", 1)[1]
+    assert "WARNING (" in table_note and "hedge:lr=0.1" in table_note
+    assert "every run started at an equilibrium" in (out / "report.html").read_text(
+        encoding="utf-8")
+
+    # the same comparison from perturbed initial points is not flagged
+    res = compare("matrix:name=rps", ["hedge:lr=0.1"], seeds=2, steps=200,
+                  init_noise=0.1)
+    report = build_report(res)
+    row = report.verdicts.iloc[0]
+    assert row["note"] == ""
+    assert "started at an equilibrium" not in row["reason"]
+
+
 def test_cli_report_on_a_folder_that_is_no_comparison(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err

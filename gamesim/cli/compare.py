@@ -231,6 +231,9 @@ def _print_verdicts(out) -> None:
         print(f"  {_clip(row['label'], width):<{width}}  {row['verdict']:<10} "
               f"{row['seeds']}; final {row['metric']} "
               f"{format_number(row['final_median'])}")
+        note = row.get("note")
+        if isinstance(note, str) and note:
+            print(f"  {'':<{width}}  warning: {note}")
 
 
 def _print_summary(result) -> None:

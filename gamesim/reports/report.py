@@ -282,7 +282,9 @@ def _game_section(result, spec, runs, histories, settings, *, key, metric, tol,
                "final_median": v.final_median,
                "final_q25": v.final_q25, "final_q75": v.final_q75,
                "trend_factor_median": v.trend_median,
-               "statuses": _status_text(group["status"]), "reason": v.reason}
+               "statuses": _status_text(group["status"]),
+               "reason": f"{v.reason}; {v.note}" if v.note else v.reason,
+               "note": v.note}
         for name in VERDICTS:
             row[f"share_{name}"] = v.shares[name]
         for name in EVIDENCE_METRICS:
@@ -447,6 +449,12 @@ def _verdict_table(key, rows) -> Table:
                  "_avg is also measured at the average.")
     note += (" Engine status: how many of the configuration's runs ended with "
              "each status of the engine (max_steps: ran every step).")
+    warned: dict[str, list] = {}
+    for row in rows:
+        if row.get("note"):
+            warned.setdefault(row["note"], []).append(row["label"])
+    for text, labels in warned.items():
+        note += f" WARNING ({', '.join(labels)}): {text}."
     return Table(f"verdicts-{key}", "Verdicts", pd.DataFrame(shown), note)
 
 
@@ -743,6 +751,8 @@ def _summary_section(verdicts: pd.DataFrame, result) -> Section:
                 what = "estimated " if row["gap_estimated"] else ""
                 text += f"; {what}{name} {row[key]:.3g}"
                 break
+        if isinstance(row.get("note"), str) and row["note"]:
+            text += f". **Warning**: {row['note']}"
         items.append(text)
     section.blocks.append(Paragraph(
         "One line per configuration: the verdict of most seeds (the share of each "

@@ -39,6 +39,11 @@ of most of its seeds, ties going to the worse one (order of
 The default verdict metric and tolerance of a game are chosen by
 :func:`choose_metric` and :data:`DEFAULT_TOLERANCES`.
 
+A configuration whose every run starts at an equilibrium (see
+:func:`started_at_equilibrium`) keeps its verdict, usually ``converged``,
+but its :attr:`ConfigVerdict.note` says so: such runs had nothing to
+learn.
+
 Known limits: an oscillation whose period is longer than the window shows
 fewer than :data:`CYCLE_REVERSALS` changes of direction and is called
 ``stalled`` (or a trend, on its rising or falling flank): fictitious play in
@@ -52,11 +57,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from gamesim.engine.core import AT_EQUILIBRIUM
 from gamesim.errors import ConfigError
 
 #: verdict names, best first
@@ -113,6 +119,15 @@ DEFAULT_TOLERANCES = {
     "jsd": 1e-2,
 }
 _FALLBACK_TOLERANCE = 1e-3
+
+#: metrics read at step 0 to tell that a run starts at an equilibrium (the
+#: first one the history has), as the engine's start-up warning does
+START_METRICS = ("distance_to_equilibrium", "nash_conv")
+
+#: the note of a configuration whose every run starts at an equilibrium
+AT_EQUILIBRIUM_NOTE = ("every run started at an equilibrium ({metric} <= {limit:g} "
+                       "at step 0): nothing to learn, the verdict says nothing "
+                       "(give --init-noise or z0)")
 
 
 @dataclass(frozen=True)
@@ -176,6 +191,9 @@ class ConfigVerdict:
         The reason given for the first seed with the chosen verdict.
     per_run : tuple of RunVerdict
         The verdict of each seed, in the order given.
+    note : str
+        A warning that goes with the verdict, or ``""``: every run started
+        at an equilibrium (:data:`AT_EQUILIBRIUM_NOTE`).
     """
 
     verdict: str
@@ -189,6 +207,7 @@ class ConfigVerdict:
     trend_median: float
     reason: str
     per_run: tuple = field(default=(), repr=False)
+    note: str = ""
 
     def share_text(self) -> str:
         """The shares as text, e.g. ``"converged 4/5, cycles 1/5"``."""
@@ -410,6 +429,39 @@ def default_tolerance(metric: str) -> float:
     return DEFAULT_TOLERANCES.get(base, _FALLBACK_TOLERANCE)
 
 
+def started_at_equilibrium(histories: pd.DataFrame) -> str | None:
+    """The metric showing that every run starts at an equilibrium, or None.
+
+    Every row at step 0 must have the first of :data:`START_METRICS` the
+    history records at most the engine's threshold
+    ``gamesim.engine.core.AT_EQUILIBRIUM`` (rounding at an exact
+    equilibrium). Such runs have nothing to learn, whatever their verdict
+    says.
+
+    Parameters
+    ----------
+    histories : pandas.DataFrame
+        History rows of one configuration's runs, with ``step``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"step": [0, 10, 0, 10],
+    ...                      "distance_to_equilibrium": [1e-16, 0.0, 0.0, 1e-3]})
+    >>> started_at_equilibrium(rows)
+    'distance_to_equilibrium'
+    >>> started_at_equilibrium(rows.assign(distance_to_equilibrium=0.1)) is None
+    True
+    """
+    start = histories[histories["step"] == 0]
+    for name in START_METRICS:
+        if name in start.columns and start[name].notna().any():
+            values = start[name].to_numpy(dtype=float)
+            if np.all(values <= AT_EQUILIBRIUM):
+                return name
+            return None
+    return None
+
+
 def history_verdicts(histories: pd.DataFrame, runs: pd.DataFrame,
                      metric: str, tol: float, *, config_column: str = "config",
                      run_column: str = "seed") -> dict[str, ConfigVerdict]:
@@ -431,7 +483,9 @@ def history_verdicts(histories: pd.DataFrame, runs: pd.DataFrame,
     Returns
     -------
     dict
-        Configuration id to :class:`ConfigVerdict`, in the order of ``runs``.
+        Configuration id to :class:`ConfigVerdict`, in the order of ``runs``;
+        its ``note`` says when every run started at an equilibrium
+        (:func:`started_at_equilibrium`).
     """
     if metric not in histories.columns:
         raise ConfigError(f"verdict: the history has no column {metric!r}")
@@ -448,5 +502,10 @@ def history_verdicts(histories: pd.DataFrame, runs: pd.DataFrame,
             rows = rows.sort_values("step")
             verdicts.append(run_verdict(rows["step"], rows[metric], tol,
                                         str(row["status"])))
-        out[str(config)] = config_verdict(verdicts, metric, tol)
+        verdict = config_verdict(verdicts, metric, tol)
+        at = started_at_equilibrium(histories[histories[config_column] == config])
+        if at is not None:
+            verdict = replace(verdict, note=AT_EQUILIBRIUM_NOTE.format(
+                metric=at, limit=AT_EQUILIBRIUM))
+        out[str(config)] = verdict
     return out
