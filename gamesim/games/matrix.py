@@ -54,6 +54,7 @@ import logging
 import math
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -172,20 +173,16 @@ class MatrixGame(Game):
         return np.negative(out, out=out)
 
     @cached_property
-    def _pure_payoffs(self) -> tuple:
-        """Payoff vectors against pure strategies, for fictitious play.
-
-        ``(At, B, stacked, eye)``: row ``j`` of ``At`` (``A^T``, C-contiguous)
-        is ``A e_j``, row ``i`` of ``B`` is ``B^T e_i``; for square games
-        ``stacked[0] = A^T`` and ``stacked[1] = B`` (one gather serves both
-        players) and ``eye`` the identity (rows: pure strategies), else
-        ``None``.
-        """
+    def _pure_payoffs(self) -> "PurePayoffs":
+        """Payoff vectors against pure strategies, for fictitious play
+        (:class:`PurePayoffs`, computed once per game)."""
         at, b = np.ascontiguousarray(self.A.T), np.ascontiguousarray(self.B)
         m, n = self.sizes
-        if m != n:
-            return at, b, None, None
-        return at, b, np.stack([at, b]), np.eye(m)
+        square = m == n
+        return PurePayoffs(
+            at, b, np.stack([at, b]) if square else None,
+            np.eye(m) if square else None,
+            np.abs(at).max(axis=1), np.abs(b).max(axis=1))
 
     def value(self, z):
         """The row player's expected payoff ``x^T A y``, one per run."""
@@ -301,6 +298,32 @@ class MatrixGame(Game):
                                    + np.einsum("...j,...j->...", column_payoffs,
                                                column_payoffs))
         return out
+
+
+class PurePayoffs(NamedTuple):
+    """A matrix game's payoff vectors against pure strategies.
+
+    Attributes
+    ----------
+    at : ndarray, shape (n, m)
+        ``A^T``, C-contiguous: row ``j`` is ``A e_j``.
+    b : ndarray, shape (m, n)
+        ``B``, C-contiguous: row ``i`` is ``B^T e_i``.
+    stacked : ndarray, shape (2, k, k), or None
+        For square games ``[A^T, B]`` (one gather serves both players).
+    eye : ndarray, shape (k, k), or None
+        For square games the identity (rows: pure strategies).
+    at_magnitude, b_magnitude : ndarray, shapes (n,) and (m,)
+        The largest absolute value of each row of ``at`` and ``b`` (the
+        compiled fictitious-play loop bounds its payoffs with them).
+    """
+
+    at: np.ndarray
+    b: np.ndarray
+    stacked: np.ndarray | None
+    eye: np.ndarray | None
+    at_magnitude: np.ndarray
+    b_magnitude: np.ndarray
 
 
 def project_to_simplex(v) -> np.ndarray:

@@ -349,7 +349,7 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
         # unchanged (exactly), so it is skipped
         if m == n:
             choice = _lowest_best(payoff.reshape(runs, 2, m))
-            out = oracle.game._pure_payoffs[3][choice].reshape(payoff.shape)
+            out = oracle.game._pure_payoffs.eye[choice].reshape(payoff.shape)
         else:
             choice = np.empty((runs, 2), dtype=np.intp)
             choice[:, 0] = _lowest_best(payoff[:, :m])
@@ -387,13 +387,14 @@ class FictitiousPlay(FictitiousPlayOptions, SimplexRule):
             if steps == 0:
                 return z, state
             choice = state.played[1].copy()
-        at, b, _, _ = oracle.game._pure_payoffs
+        tables = oracle.game._pure_payoffs
         payoff = state.payoff.copy()
         if total is None:
             total = np.zeros(payoff.shape)
-        magnitudes = (np.abs(at).max(axis=1), np.abs(b).max(axis=1))
-        kernels.split_runs(kernel, (at, b, *magnitudes), (payoff, choice, total),
-                           (steps,), work=payoff.size * steps)
+        kernels.split_runs(kernel, (tables.at, tables.b, tables.at_magnitude,
+                                    tables.b_magnitude),
+                           (payoff, choice, total), (steps,),
+                           work=payoff.size * steps)
         runs = len(payoff)
         out = np.zeros(payoff.shape)
         out[np.arange(runs), choice[:, 0]] = 1.0
@@ -455,7 +456,7 @@ def _lowest_best(payoff: np.ndarray) -> np.ndarray:
 def _add_pure_payoffs(game, payoff: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """``payoff + (A e_j, B^T e_i)`` per run, ``(i, j) = choice``."""
     m, _ = game.sizes
-    at, b, stacked, _ = game._pure_payoffs
+    at, b, stacked = game._pure_payoffs[:3]
     if stacked is not None:  # one gather: rows j of A^T and i of B
         rows = stacked[_BLOCKS, choice[:, ::-1]]
         return (payoff.reshape(rows.shape) + rows).reshape(payoff.shape)
