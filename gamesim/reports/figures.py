@@ -563,77 +563,79 @@ def _density_panels_1d(axes, checkpoints, samples, data, lo, hi, bins, unit, nam
     edges = np.linspace(data.min(), data.max(), bins + 1)
     heights, _ = np.histogram(data, bins=edges, density=True)
     top = 2.0 * float(heights.max())
-    rows, cols = axes.shape
-    for r, (label, points) in enumerate(checkpoints):
-        for c in range(cols):
-            ax = axes[r, c]
-            if c >= len(points):
-                ax.set_axis_off()
-                continue
-            ax.hist(data, bins=edges, density=True, color="0.8", edgecolor="0.5",
-                    linewidth=0.5, label="data")
-            fake, w = samples[r, c]
-            finite = np.isfinite(fake[:, 0])
-            inside = np.mean((fake[:, 0] >= lo) & (fake[:, 0] <= hi))
-            if inside < 0.5:
-                ax.text(0.5, 0.6, f"{1 - inside:.0%} of the generated samples\n"
-                        f"outside the view (median {np.median(fake[:, 0]):.3g})",
-                        transform=ax.transAxes, ha="center", va="center",
+    for r, c, ax in _density_cells(axes, checkpoints):
+        ax.hist(data, bins=edges, density=True, color="0.8", edgecolor="0.5",
+                linewidth=0.5, label="data")
+        fake, w = samples[r, c]
+        finite = np.isfinite(fake[:, 0])
+        inside = np.mean((fake[:, 0] >= lo) & (fake[:, 0] <= hi))
+        if inside < 0.5:
+            ax.text(0.5, 0.6, f"{1 - inside:.0%} of the generated samples\n"
+                    f"outside the view (median {np.median(fake[:, 0]):.3g})",
+                    transform=ax.transAxes, ha="center", va="center",
+                    fontsize="x-small")
+        spread = np.ptp(fake[finite, 0]) if finite.any() else 0.0
+        if finite.any() and spread < 2 * (grid[1] - grid[0]):
+            # a generator collapsed to (nearly) one point: its density is
+            # a spike narrower than the grid, so mark it as a line
+            where = float(np.median(fake[finite, 0]))
+            ax.axvline(where, color="black", linewidth=1.6,
+                       label="generator (collapsed)")
+            ax.text(0.97, 0.93, f"collapsed: all samples within\n"
+                    f"{spread:.2g} of {where:.4g}", transform=ax.transAxes,
+                    ha="right", va="top", fontsize="x-small")
+        elif finite.sum() > 1 and spread > 0:
+            kde = gaussian_kde(fake[finite, 0],
+                               weights=None if w is None else w[finite])
+            density = kde(grid)
+            ax.plot(grid, np.minimum(density, top), color="black", linewidth=1.6,
+                    label="generator (KDE)")
+            if density.max() > top:
+                ax.text(0.97, 0.93, f"peak {density.max():.3g} (cut)",
+                        transform=ax.transAxes, ha="right", va="top",
                         fontsize="x-small")
-            spread = np.ptp(fake[finite, 0]) if finite.any() else 0.0
-            if finite.any() and spread < 2 * (grid[1] - grid[0]):
-                # a generator collapsed to (nearly) one point: its density is
-                # a spike narrower than the grid, so mark it as a line
-                where = float(np.median(fake[finite, 0]))
-                ax.axvline(where, color="black", linewidth=1.6,
-                           label="generator (collapsed)")
-                ax.text(0.97, 0.93, f"collapsed: all samples within\n"
-                        f"{spread:.2g} of {where:.4g}", transform=ax.transAxes,
-                        ha="right", va="top", fontsize="x-small")
-            elif finite.sum() > 1 and spread > 0:
-                kde = gaussian_kde(fake[finite, 0],
-                                   weights=None if w is None else w[finite])
-                density = kde(grid)
-                ax.plot(grid, np.minimum(density, top), color="black", linewidth=1.6,
-                        label="generator (KDE)")
-                if density.max() > top:
-                    ax.text(0.97, 0.93, f"peak {density.max():.3g} (cut)",
-                            transform=ax.transAxes, ha="right", va="top",
-                            fontsize="x-small")
-            ax.set_xlim(lo, hi)
-            ax.set_ylim(0, top * 1.02)
-            ax.set_title(f"step {int(points[c][0])}", fontsize="small")
-            if c == 0:
-                ax.set_ylabel(f"{_clip(label, 28)}\ndensity (1/{unit or 'data unit'})",
-                              fontsize="small")
-            if r == rows - 1:
-                ax.set_xlabel(name, fontsize="small")
-            ax.tick_params(labelsize="x-small")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(0, top * 1.02)
+        _label_cell(axes, checkpoints, r, c,
+                    f"density (1/{unit or 'data unit'})", name)
     axes[0, 0].legend(fontsize="x-small", framealpha=0.9, loc="upper left")
 
 
 def _density_panels_2d(axes, checkpoints, samples, data, lo, hi, names):
-    rows, cols = axes.shape
-    for r, (label, points) in enumerate(checkpoints):
-        for c in range(cols):
-            ax = axes[r, c]
-            if c >= len(points):
-                ax.set_axis_off()
-                continue
-            fake, _ = samples[r, c]
-            ax.plot(data[:, 0], data[:, 1], ".", color="0.6", markersize=3,
-                    label="data")
-            ax.plot(fake[:, 0], fake[:, 1], "x", color="black", markersize=3,
-                    label="generator")
-            ax.set_xlim(lo[0], hi[0])
-            ax.set_ylim(lo[1], hi[1])
-            ax.set_title(f"step {int(points[c][0])}", fontsize="small")
-            if c == 0:
-                ax.set_ylabel(f"{_clip(label, 28)}\n{names[1]}", fontsize="small")
-            if r == rows - 1:
-                ax.set_xlabel(names[0], fontsize="small")
-            ax.tick_params(labelsize="x-small")
+    for r, c, ax in _density_cells(axes, checkpoints):
+        fake, _ = samples[r, c]
+        ax.plot(data[:, 0], data[:, 1], ".", color="0.6", markersize=3,
+                label="data")
+        ax.plot(fake[:, 0], fake[:, 1], "x", color="black", markersize=3,
+                label="generator")
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        _label_cell(axes, checkpoints, r, c, names[1], names[0])
     axes[0, 0].legend(fontsize="x-small", framealpha=0.9, loc="upper left")
+
+
+def _density_cells(axes, checkpoints):
+    """``(row, column, axes)`` of each used panel of the density grid (one row
+    per rule, one column per checkpoint); unused panels are hidden."""
+    for r, (_, points) in enumerate(checkpoints):
+        for c in range(axes.shape[1]):
+            if c >= len(points):
+                axes[r, c].set_axis_off()
+            else:
+                yield r, c, axes[r, c]
+
+
+def _label_cell(axes, checkpoints, r, c, ylabel, xlabel):
+    """Title (the step), the rule on the first column's y label, the x label
+    on the last row, small ticks."""
+    ax = axes[r, c]
+    label, points = checkpoints[r]
+    ax.set_title(f"step {int(points[c][0])}", fontsize="small")
+    if c == 0:
+        ax.set_ylabel(f"{_clip(label, 28)}\n{ylabel}", fontsize="small")
+    if r == axes.shape[0] - 1:
+        ax.set_xlabel(xlabel, fontsize="small")
+    ax.tick_params(labelsize="x-small")
 
 
 def _clip(text: str, width: int) -> str:
