@@ -597,6 +597,25 @@ AT_EQUILIBRIUM = 1e-12
 _WARNED_AT_EQUILIBRIUM: set[str] = set()
 
 
+#: metrics read at step 0 to tell that runs start at an equilibrium (the
+#: first one present decides)
+START_METRICS = ("distance_to_equilibrium", "nash_conv")
+
+
+def started_at_equilibrium(values) -> str | None:
+    """The metric by which every run starts at an equilibrium, or None.
+
+    ``values`` maps metric names to each run's value at step 0; the first of
+    :data:`START_METRICS` present must be at most :data:`AT_EQUILIBRIUM` for
+    every run (NaN is not).
+    """
+    for name in START_METRICS:
+        if name in values:
+            v = np.asarray(values[name], dtype=float)
+            return name if v.size and np.all(v <= AT_EQUILIBRIUM) else None
+    return None
+
+
 def _warn_if_started_at_equilibrium(game, values: dict) -> None:
     """Log one warning when every run starts at an equilibrium (once per game
     and process; later runs log it at INFO).
@@ -604,20 +623,16 @@ def _warn_if_started_at_equilibrium(game, values: dict) -> None:
     Such runs have nothing to converge to: a tolerance stops them at step 0
     and a comparison of rules learns nothing from them.
     """
-    for name in ("distance_to_equilibrium", "nash_conv"):
-        if name in values:
-            v = np.asarray(values[name], dtype=float)
-            if v.size and np.all(v <= AT_EQUILIBRIUM):
-                key = game.describe() if hasattr(game, "describe") else game.name
-                level = logging.INFO if key in _WARNED_AT_EQUILIBRIUM else \
-                    logging.WARNING
-                _WARNED_AT_EQUILIBRIUM.add(key)
-                logger.log(
-                    level, "every run of %s starts at an equilibrium (%s <= %g at "
-                    "step 0): nothing to learn; give another initial point (z0, "
-                    "--z0) or init_noise > 0 (--init-noise)", game.name, name,
-                    AT_EQUILIBRIUM)
-            return
+    name = started_at_equilibrium(values)
+    if name is None:
+        return
+    key = game.describe() if hasattr(game, "describe") else game.name
+    level = logging.INFO if key in _WARNED_AT_EQUILIBRIUM else logging.WARNING
+    _WARNED_AT_EQUILIBRIUM.add(key)
+    logger.log(
+        level, "every run of %s starts at an equilibrium (%s <= %g at step 0): "
+        "nothing to learn; give another initial point (z0, --z0) or "
+        "init_noise > 0 (--init-noise)", game.name, name, AT_EQUILIBRIUM)
 
 
 _NO_RUNS = np.zeros(0, dtype=np.int64)

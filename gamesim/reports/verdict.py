@@ -62,7 +62,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from gamesim.engine.core import AT_EQUILIBRIUM
+from gamesim.engine.core import AT_EQUILIBRIUM, START_METRICS
+from gamesim.engine.core import started_at_equilibrium as _all_at_equilibrium
 from gamesim.errors import ConfigError
 
 #: verdict names, best first
@@ -119,10 +120,6 @@ DEFAULT_TOLERANCES = {
     "jsd": 1e-2,
 }
 _FALLBACK_TOLERANCE = 1e-3
-
-#: metrics read at step 0 to tell that a run starts at an equilibrium (the
-#: first one the history has), as the engine's start-up warning does
-START_METRICS = ("distance_to_equilibrium", "nash_conv")
 
 #: the note of a configuration whose every run starts at an equilibrium
 AT_EQUILIBRIUM_NOTE = ("every run started at an equilibrium ({metric} <= {limit:g} "
@@ -453,13 +450,9 @@ def started_at_equilibrium(histories: pd.DataFrame) -> str | None:
     True
     """
     start = histories[histories["step"] == 0]
-    for name in START_METRICS:
-        if name in start.columns and start[name].notna().any():
-            values = start[name].to_numpy(dtype=float)
-            if np.all(values <= AT_EQUILIBRIUM):
-                return name
-            return None
-    return None
+    return _all_at_equilibrium({
+        name: start[name].to_numpy(dtype=float) for name in START_METRICS
+        if name in start.columns and start[name].notna().any()})
 
 
 def history_verdicts(histories: pd.DataFrame, runs: pd.DataFrame,
